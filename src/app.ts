@@ -1,0 +1,113 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import swaggerUi from 'swagger-ui-express';
+import type { DataSource } from 'typeorm';
+import type { Config } from './config';
+import { AuditService } from './modules/audit/audit.service';
+import { registerAuditRoutes } from './modules/audit/audit.routes';
+import { registerAuthRoutes } from './modules/auth/auth.routes';
+import { AuthService } from './modules/auth/auth.service';
+import { registerInstitutionRoutes } from './modules/institutions/institutions.routes';
+import { InstitutionsService } from './modules/institutions/institutions.service';
+import { registerReferenceRateRoutes } from './modules/reference-rates/reference-rates.routes';
+import { ReferenceRatesService } from './modules/reference-rates/reference-rates.service';
+import { registerRegionRoutes } from './modules/regions/regions.routes';
+import { RegionsService } from './modules/regions/regions.service';
+import { registerUserRoutes } from './modules/users/users.routes';
+import { UsersService } from './modules/users/users.service';
+import { ApiRegistry } from './shared/http/api';
+import { DomainError, errorHandler, routeNotFound } from './shared/http/errors';
+import { buildOpenApi } from './shared/http/openapi';
+import { accessLog, requestId } from './shared/http/request-context';
+import type { Logger } from './shared/logging/logger';
+
+export const API_PREFIX = '/api/v1';
+const BODY_LIMIT = '1mb';
+
+export interface AppDependencies {
+  dataSource: DataSource;
+  config: Config;
+  logger: Logger;
+}
+
+export interface Services {
+  auth: AuthService;
+  audit: AuditService;
+  users: UsersService;
+  regions: RegionsService;
+  institutions: InstitutionsService;
+  referenceRates: ReferenceRatesService;
+}
+
+export function createServices({ dataSource, config }: AppDependencies): Services {
+  return {
+    auth: new AuthService(dataSource, config),
+    audit: new AuditService(dataSource),
+    users: new UsersService(dataSource),
+    regions: new RegionsService(dataSource),
+    institutions: new InstitutionsService(dataSource),
+    referenceRates: new ReferenceRatesService(dataSource),
+  };
+}
+
+export function createApiRegistry(services: Services): ApiRegistry {
+  const api = new ApiRegistry();
+  registerAuthRoutes(api, services.auth);
+  registerUserRoutes(api, services.users);
+  registerRegionRoutes(api, services.regions);
+  registerInstitutionRoutes(api, services.institutions);
+  registerReferenceRateRoutes(api, services.referenceRates);
+  registerAuditRoutes(api, services.audit);
+  return api;
+}
+
+/** The Express application, without listen(): main.ts serves it, tests drive it with supertest. */
+export function createApp(deps: AppDependencies): { app: Express; services: Services; api: ApiRegistry } {
+  const services = createServices(deps);
+  const api = createApiRegistry(services);
+  const openApi = buildOpenApi(api.list(), { version: '0.1.0' });
+
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind a load balancer the caller's address comes from X-Forwarded-For (login rate limit).
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  app.set('query parser', 'simple');
+  app.use(requestId);
+  app.use(accessLog(deps.logger));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await deps.dataSource.query('SELECT 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'database unavailable' });
+    }
+  });
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  // Swagger UI needs inline scripts and styles of its own; the API itself keeps helmet's strict defaults.
+  app.use('/api/docs', helmet({ contentSecurityPolicy: false }), swaggerUi.serve, swaggerUi.setup(openApi, { customSiteTitle: 'Fupin Finance API' }));
+
+  const router = express.Router();
+  router.use(helmet());
+  router.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
+  router.use((req, _res, next) => {
+    // A body that is not JSON would otherwise arrive as nothing and fail later with a vaguer message.
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+      next(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'));
+      return;
+    }
+    next();
+  });
+  api.mount(router, (req) => services.auth.authenticate(req.get('authorization')));
+  app.use(API_PREFIX, router);
+
+  app.use(routeNotFound);
+  app.use(errorHandler(deps.logger));
+  return { app, services, api };
+}

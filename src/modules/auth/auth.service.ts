@@ -1,0 +1,131 @@
+import jwt from 'jsonwebtoken';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../../config';
+import type { AuthUser } from '../../shared/auth/context';
+import { DomainError } from '../../shared/http/errors';
+import { decoyPasswordHash, verifyPassword } from '../users/password';
+import type { Role } from '../users/user.entity';
+import type { RegionLevel } from '../regions/region.entity';
+import { LoginAttempt } from './login-attempt.entity';
+
+export interface LoginResult {
+  token: string;
+  expiresAt: string;
+  user: AuthUser;
+}
+
+interface TokenClaims {
+  sub: string;
+  role: Role;
+}
+
+const TOKEN_ALGORITHM = 'HS256';
+const TOKEN_ISSUER = 'fupin-finance';
+/** Per address, this many times the per-user limit: enough for an office behind one NAT. */
+const ADDRESS_LIMIT_FACTOR = 10;
+
+/** One query loads the caller with everything scope needs: region path and level, head-office bank. */
+const AUTH_USER_SQL = `
+  SELECT u.id, u.username, u.display_name, u.role, u.region_code, r.path AS region_path, r.level AS region_level,
+         u.institution_id, u.enterprise_id, u.active,
+         CASE WHEN i.type = 'bank_branch' THEN i.parent_id WHEN i.type = 'bank' THEN i.id END AS bank_id,
+         u.password_hash
+    FROM users u
+    JOIN regions r ON r.code = u.region_code
+    LEFT JOIN institutions i ON i.id = u.institution_id
+   WHERE %WHERE%`;
+
+interface AuthUserRow {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  region_code: string;
+  region_path: string;
+  region_level: RegionLevel;
+  institution_id: string | null;
+  enterprise_id: string | null;
+  bank_id: string | null;
+  active: boolean;
+  password_hash: string;
+}
+
+function toAuthUser(row: AuthUserRow): AuthUser {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    regionCode: row.region_code,
+    regionPath: row.region_path,
+    regionLevel: row.region_level,
+    institutionId: row.institution_id,
+    bankId: row.role === 'loan_officer' ? row.bank_id : null,
+    enterpriseId: row.enterprise_id,
+  };
+}
+
+export class AuthService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly config: Config,
+  ) {}
+
+  async login(username: string, password: string, ip: string): Promise<LoginResult> {
+    await this.refuseWhenRateLimited(username, ip);
+    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.username = $1'), [username]);
+    const row = rows[0];
+    const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()));
+    const succeeded = !!row && row.active && passwordOk;
+    await this.dataSource.getRepository(LoginAttempt).insert({ username, ip, succeeded });
+    // One message for a wrong name, a wrong password and a disabled account: nothing to enumerate.
+    if (!succeeded) throw new DomainError('INVALID_CREDENTIALS', 'the user name or password is wrong');
+    const user = toAuthUser(row);
+    const claims: TokenClaims = { sub: user.id, role: user.role };
+    const token = jwt.sign(claims, this.config.tokenSecret, {
+      algorithm: TOKEN_ALGORITHM,
+      expiresIn: this.config.tokenTtlSeconds,
+      issuer: TOKEN_ISSUER,
+    });
+    const { exp } = jwt.decode(token) as { exp: number };
+    return { token, expiresAt: new Date(exp * 1000).toISOString(), user };
+  }
+
+  /** Verifies a bearer token and loads its user fresh, so a disabled user's tokens stop working at once. */
+  async authenticate(authorization: string | undefined): Promise<AuthUser> {
+    const match = /^Bearer ([A-Za-z0-9_.-]{10,4096})$/.exec(authorization ?? '');
+    if (!match) throw new DomainError('UNAUTHENTICATED', 'a valid bearer token is required');
+    let claims: TokenClaims;
+    try {
+      claims = jwt.verify(match[1]!, this.config.tokenSecret, {
+        algorithms: [TOKEN_ALGORITHM],
+        issuer: TOKEN_ISSUER,
+      }) as TokenClaims;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'the token has expired; log in again');
+      throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
+    }
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/.test(claims.sub)) {
+      throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
+    }
+    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.id = $1'), [claims.sub]);
+    const row = rows[0];
+    if (!row || !row.active) throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
+    return toAuthUser(row);
+  }
+
+  private async refuseWhenRateLimited(username: string, ip: string): Promise<void> {
+    const window = `${this.config.loginWindowMinutes} minutes`;
+    const [counts] = await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE username = $1)::int AS by_user,
+              count(*) FILTER (WHERE ip = $2)::int AS by_address
+         FROM login_attempts
+        WHERE NOT succeeded AND attempted_at > now() - $3::interval AND (username = $1 OR ip = $2)`,
+      [username, ip, window],
+    );
+    const limit = this.config.loginMaxFailures;
+    if (counts.by_user >= limit || counts.by_address >= limit * ADDRESS_LIMIT_FACTOR) {
+      throw new DomainError('RATE_LIMITED', `too many failed logins; try again in ${this.config.loginWindowMinutes} minutes`);
+    }
+  }
+}

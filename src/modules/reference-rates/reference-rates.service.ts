@@ -1,0 +1,89 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { Decimal, formatRate, parseRate } from '../../core/money';
+import type { AuthenticatedContext } from '../../shared/auth/context';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError } from '../../shared/http/errors';
+import type { Page, PageOf } from '../../shared/http/schemas';
+import { recordAudit } from '../audit/audit.service';
+import { ReferenceRate, type RateTenor } from './reference-rate.entity';
+
+export interface ReferenceRateDto {
+  id: string;
+  effectiveDate: string;
+  tenor: RateTenor;
+  rateAnnual: string;
+}
+
+export const toReferenceRateDto = (r: ReferenceRate): ReferenceRateDto => ({
+  id: r.id,
+  effectiveDate: r.effectiveDate,
+  tenor: r.tenor,
+  rateAnnual: formatRate(r.rateAnnual),
+});
+
+/**
+ * Which tenor prices a loan of a given term (SPEC §2): the benchmark bands until LPR rows exist,
+ * then the 1-year LPR up to five years and the 5-year-plus LPR beyond.
+ */
+export function tenorsForTerm(termMonths: number): { benchmark: RateTenor; lpr: RateTenor } {
+  if (termMonths <= 12) return { benchmark: 'up_to_1y', lpr: 'lpr_1y' };
+  if (termMonths <= 60) return { benchmark: '1y_to_5y', lpr: 'lpr_1y' };
+  return { benchmark: 'over_5y', lpr: 'lpr_5y_plus' };
+}
+
+export class ReferenceRatesService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** All rows, or with `date` the row in force for each tenor on that date. */
+  async list(filter: Page & { tenor?: RateTenor; date?: string }): Promise<PageOf<ReferenceRateDto>> {
+    const query = this.dataSource.getRepository(ReferenceRate).createQueryBuilder('r');
+    if (filter.tenor) query.andWhere('r.tenor = :tenor', { tenor: filter.tenor });
+    if (filter.date) {
+      query.andWhere(
+        `r.effective_date = (SELECT max(x.effective_date) FROM reference_rates x WHERE x.tenor = r.tenor AND x.effective_date <= :date)`,
+        { date: filter.date },
+      );
+    }
+    const [rows, total] = await query
+      .orderBy('r.effective_date', 'DESC')
+      .addOrderBy('r.tenor')
+      .take(filter.limit)
+      .skip(filter.offset)
+      .getManyAndCount();
+    return { items: rows.map(toReferenceRateDto), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  async add(context: AuthenticatedContext, input: { effectiveDate: string; tenor: RateTenor; rateAnnual: string }): Promise<ReferenceRateDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const repository = manager.getRepository(ReferenceRate);
+      if (await repository.existsBy({ effectiveDate: input.effectiveDate, tenor: input.tenor })) {
+        throw new DomainError('DUPLICATE', `a ${input.tenor} rate effective ${input.effectiveDate} exists; rates are added, not edited`, [
+          { field: 'effectiveDate' },
+        ]);
+      }
+      const row = repository.create({
+        effectiveDate: input.effectiveDate,
+        tenor: input.tenor,
+        rateAnnual: parseRate(input.rateAnnual),
+        createdBy: context.user.id,
+      });
+      await repository.insert(row);
+      const dto = toReferenceRateDto(row);
+      await recordAudit(manager, context, { action: 'create', entityType: 'reference_rate', entityId: row.id, after: dto });
+      return dto;
+    });
+  }
+
+  /** The reference rate for a loan term on a date, or null when no row is in force yet. */
+  async rateInForce(manager: EntityManager, date: string, termMonths: number): Promise<{ tenor: RateTenor; rateAnnual: Decimal } | null> {
+    const { benchmark, lpr } = tenorsForTerm(termMonths);
+    const rows: Array<{ tenor: RateTenor; rate_annual: string }> = await manager.query(
+      `SELECT tenor, rate_annual FROM reference_rates
+        WHERE tenor IN ($1, $2) AND effective_date <= $3
+        ORDER BY (tenor = $2) DESC, effective_date DESC LIMIT 1`,
+      [benchmark, lpr, date],
+    );
+    const row = rows[0];
+    return row ? { tenor: row.tenor, rateAnnual: new Decimal(row.rate_annual) } : null;
+  }
+}

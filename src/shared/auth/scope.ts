@@ -1,0 +1,76 @@
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import type { AuthUser } from './context';
+
+/**
+ * Data scope (SPEC §9): a bank's officers see only their bank; an enterprise only itself; county
+ * staff only their county (by region path); city staff and admins everything.
+ */
+export type DataScope =
+  | { kind: 'all' }
+  | { kind: 'region'; regionPath: string }
+  | { kind: 'bank'; bankId: string }
+  | { kind: 'enterprise'; enterpriseId: string };
+
+export function scopeOf(user: AuthUser): DataScope {
+  switch (user.role) {
+    case 'admin':
+      return { kind: 'all' };
+    case 'loan_officer':
+      return { kind: 'bank', bankId: user.bankId! };
+    case 'enterprise':
+      return { kind: 'enterprise', enterpriseId: user.enterpriseId! };
+    case 'finance_officer':
+    case 'poverty_office':
+    case 'auditor':
+      return user.regionLevel === 'city' || user.regionLevel === 'province'
+        ? { kind: 'all' }
+        : { kind: 'region', regionPath: user.regionPath };
+  }
+}
+
+/** Which columns of a query carry each scope dimension; a scope whose column is absent sees nothing. */
+export interface ScopeColumns {
+  regionPath?: string;
+  bankId?: string;
+  enterpriseId?: string;
+}
+
+/** Adds the caller's scope to a query (once per query). The one place scope becomes SQL. */
+export function applyScope<T extends ObjectLiteral>(
+  query: SelectQueryBuilder<T>,
+  scope: DataScope,
+  columns: ScopeColumns,
+): SelectQueryBuilder<T> {
+  switch (scope.kind) {
+    case 'all':
+      return query;
+    case 'region':
+      return columns.regionPath
+        ? query.andWhere(`${columns.regionPath} LIKE :scopeRegionPath`, { scopeRegionPath: `${escapeLike(scope.regionPath)}%` })
+        : query.andWhere('1 = 0');
+    case 'bank':
+      return columns.bankId ? query.andWhere(`${columns.bankId} = :scopeBankId`, { scopeBankId: scope.bankId }) : query.andWhere('1 = 0');
+    case 'enterprise':
+      return columns.enterpriseId
+        ? query.andWhere(`${columns.enterpriseId} = :scopeEnterpriseId`, { scopeEnterpriseId: scope.enterpriseId })
+        : query.andWhere('1 = 0');
+  }
+}
+
+/** Whether one record, described by its scope dimensions, is visible to the caller. */
+export function isInScope(scope: DataScope, record: { regionPath?: string | null; bankId?: string | null; enterpriseId?: string | null }): boolean {
+  switch (scope.kind) {
+    case 'all':
+      return true;
+    case 'region':
+      return !!record.regionPath && record.regionPath.startsWith(scope.regionPath);
+    case 'bank':
+      return record.bankId === scope.bankId;
+    case 'enterprise':
+      return record.enterpriseId === scope.enterpriseId;
+  }
+}
+
+function escapeLike(value: string): string {
+  return value.replace(/[\\%_]/g, (c) => `\\${c}`);
+}

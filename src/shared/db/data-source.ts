@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import pg from 'pg';
+import { DataSource } from 'typeorm';
+import { ENTITIES } from './entities';
+import { SnakeNamingStrategy } from './naming-strategy';
+
+// DATE columns stay 'YYYY-MM-DD' strings: a JS Date would shift them by the local timezone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
+
+/** Compiled migrations: dist/migrations/*.js, next to dist/src. */
+export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
+
+export interface DataSourceOptions {
+  url: string;
+  poolSize?: number;
+  logQueries?: boolean;
+}
+
+export function createDataSource(options: DataSourceOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: ENTITIES,
+    migrations: [path.join(MIGRATIONS_DIR, '*.js')],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    migrationsRun: false,
+    // gen_random_uuid() is built into PostgreSQL 13+; no extension needs installing.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    logging: options.logQueries ? ['query', 'error'] : ['error'],
+    extra: { max: options.poolSize ?? 10, application_name: 'fupin-finance' },
+  });
+}

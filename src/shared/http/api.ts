@@ -1,0 +1,112 @@
+import type { Request, RequestHandler, Response, Router } from 'express';
+import Joi from 'joi';
+import type { Role } from '../../modules/users/user.entity';
+import type { AuthenticatedContext, RequestContext } from '../auth/context';
+import { DomainError } from './errors';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ValidInput {
+  params: Record<string, any>;
+  query: Record<string, any>;
+  body: any;
+}
+
+/**
+ * One endpoint, declared once: the route is mounted from it and the OpenAPI document is generated
+ * from it, so the two cannot drift (issue 2 item 8).
+ */
+export interface Endpoint {
+  method: HttpMethod;
+  /** Express path under /api/v1, e.g. `/users/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** `public`: no token; `any`: any logged-in user; otherwise the roles allowed. */
+  access: 'public' | 'any' | readonly Role[];
+  params?: Joi.ObjectSchema;
+  query?: Joi.ObjectSchema;
+  body?: Joi.ObjectSchema;
+  /** The success status; 200 unless given. */
+  status?: number;
+  /** Describes the success body in the OpenAPI document. */
+  response?: Joi.Schema;
+  /** Media type of the success body; handlers that stream (PDF, CSV) write to `res` themselves. */
+  produces?: string;
+  handle(input: ValidInput, context: AuthenticatedContext, res: Response): Promise<unknown>;
+}
+
+const VALIDATION_OPTIONS: Joi.ValidationOptions = {
+  abortEarly: false,
+  convert: true,
+  allowUnknown: false,
+  errors: { wrap: { label: false } },
+};
+
+/** Validates params, query and body together and reports every problem at once. */
+export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
+  const problems: Array<{ in: string; path: string; message: string; type: string }> = [];
+  const check = (where: 'params' | 'query' | 'body', schema: Joi.ObjectSchema | undefined, value: unknown) => {
+    if (!schema) {
+      const empty = value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
+      if (!empty) problems.push({ in: where, path: '', message: `${where} is not accepted here`, type: 'object.unknown' });
+      return {};
+    }
+    const { value: valid, error } = schema.validate(value ?? {}, VALIDATION_OPTIONS);
+    for (const detail of error?.details ?? []) {
+      problems.push({ in: where, path: detail.path.join('.'), message: detail.message, type: detail.type });
+    }
+    return valid;
+  };
+  const input: ValidInput = {
+    params: check('params', endpoint.params, req.params),
+    query: check('query', endpoint.query, { ...req.query }),
+    body: endpoint.body ? check('body', endpoint.body, req.body) : check('body', undefined, req.body),
+  };
+  if (problems.length > 0) throw new DomainError('VALIDATION_FAILED', 'the request is invalid', problems);
+  return input;
+}
+
+export type Authenticate = (req: Request, res: Response) => Promise<RequestContext['user']>;
+
+export class ApiRegistry {
+  private readonly endpoints: Endpoint[] = [];
+
+  add(endpoint: Endpoint): void {
+    const duplicate = this.endpoints.find((e) => e.method === endpoint.method && e.path === endpoint.path);
+    if (duplicate) throw new Error(`endpoint declared twice: ${endpoint.method.toUpperCase()} ${endpoint.path}`);
+    this.endpoints.push(endpoint);
+  }
+
+  list(): readonly Endpoint[] {
+    return this.endpoints;
+  }
+
+  mount(router: Router, authenticate: Authenticate): void {
+    for (const endpoint of this.endpoints) {
+      router[endpoint.method](endpoint.path, this.handler(endpoint, authenticate));
+    }
+  }
+
+  private handler(endpoint: Endpoint, authenticate: Authenticate): RequestHandler {
+    return async (req, res) => {
+      const user = endpoint.access === 'public' ? null : await authenticate(req, res);
+      if (endpoint.access !== 'public') {
+        if (!user) throw new DomainError('UNAUTHENTICATED', 'a valid bearer token is required');
+        if (endpoint.access !== 'any' && !endpoint.access.includes(user.role)) {
+          throw new DomainError('FORBIDDEN', `the ${user.role} role may not ${endpoint.summary.toLowerCase()}`);
+        }
+      }
+      const input = validateInput(endpoint, req);
+      const context = { requestId: String(res.locals.requestId), user, ip: req.ip ?? '' } as AuthenticatedContext;
+      res.locals.userId = user?.id;
+      const result = await endpoint.handle(input, context, res);
+      if (res.headersSent || res.writableEnded) return;
+      if (result === undefined) {
+        res.status(endpoint.status ?? 204).end();
+        return;
+      }
+      res.status(endpoint.status ?? 200).json(result);
+    };
+  }
+}

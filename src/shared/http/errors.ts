@@ -1,0 +1,105 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/**
+ * A failure the caller can act on, with a stable code. Services throw these; they know nothing of
+ * HTTP. The one table below turns codes into statuses (SPEC §9).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+const STATUS_BY_CODE = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  DUPLICATE: 409,
+  INVALID_STATE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RULE_VIOLATION: 422,
+  REFERENCE_NOT_FOUND: 422,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof STATUS_BY_CODE;
+
+export function statusOf(code: ErrorCode): number {
+  return STATUS_BY_CODE[code];
+}
+
+export const notFound = (what: string): DomainError => new DomainError('NOT_FOUND', `${what} not found`);
+
+export interface ErrorBody {
+  error: { code: string; message: string; details?: unknown; requestId: string };
+}
+
+/** PostgreSQL constraint failures the schema enforces, turned into the caller's error rather than a 500. */
+function fromDatabaseError(error: unknown): DomainError | undefined {
+  const pgError = (error as { driverError?: { code?: string; constraint?: string; detail?: string } }).driverError;
+  const code = pgError?.code ?? (error as { code?: string }).code;
+  const constraint = pgError?.constraint ?? (error as { constraint?: string }).constraint;
+  switch (code) {
+    case '23505':
+      return new DomainError('DUPLICATE', 'a record with the same unique value already exists', { constraint });
+    case '23503':
+      return new DomainError('REFERENCE_NOT_FOUND', 'a referenced record does not exist or is still in use', { constraint });
+    case '23514':
+      return new DomainError('RULE_VIOLATION', 'the change breaks a rule of the data', { constraint });
+    case '40001':
+    case '40P01':
+      return new DomainError('CONFLICT', 'the record was changed at the same time; retry the request');
+    default:
+      return undefined;
+  }
+}
+
+/** Errors raised by Express's body parser before any route runs. */
+function fromParserError(error: unknown): DomainError | undefined {
+  const type = (error as { type?: string }).type;
+  if (type === 'entity.parse.failed') return new DomainError('MALFORMED_JSON', 'the request body is not valid JSON');
+  if (type === 'entity.too.large') return new DomainError('PAYLOAD_TOO_LARGE', 'the request body is too large');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'the request body encoding is not supported');
+  }
+  return undefined;
+}
+
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error, req, res, _next) => {
+    const requestId = String(res.locals.requestId ?? '');
+    const known = error instanceof DomainError ? error : (fromParserError(error) ?? fromDatabaseError(error));
+    if (!known) {
+      // A programmer error: log it with its context; the caller learns only the request id.
+      logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
+    }
+    const domainError = known ?? new DomainError('INTERNAL', 'internal error');
+    const body: ErrorBody = {
+      error: { code: domainError.code, message: domainError.message, requestId },
+    };
+    if (domainError.details !== undefined) body.error.details = domainError.details;
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    res.status(statusOf(domainError.code)).json(body);
+  };
+}
+
+export const routeNotFound: RequestHandler = (req, _res, next) => {
+  next(new DomainError('NOT_FOUND', `no route ${req.method} ${req.path}`));
+};

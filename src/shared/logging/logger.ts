@@ -1,0 +1,31 @@
+import pino, { type Logger } from 'pino';
+
+/**
+ * Structured JSON logs. Secrets and personal data never reach them: these paths are redacted
+ * wherever they appear, and request logs carry the path without its query string.
+ */
+const REDACT_PATHS = [
+  'password',
+  'token',
+  'idNumber',
+  'passwordHash',
+  'authorization',
+  '*.password',
+  '*.token',
+  '*.idNumber',
+  '*.passwordHash',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'fupin-finance' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+  });
+}
+
+export type { Logger };
