@@ -67,7 +67,7 @@ function integerToCapitals(value: bigint): string {
 /** The 大写 of an amount with at most two decimals: 1022.22 → 壹仟零贰拾贰元贰角贰分. */
 export function formatCapitalNumerals(amount: Money): string {
   const value = requireMoneyScale(amount, 'amount');
-  // Whole fen as an exact integer; bigint keeps the 16-digit range exact.
+  // Whole fen as an exact integer (Decimal#toFixed of an integer, no float); bigint keeps 18 digits exact.
   const totalFen = BigInt(value.abs().times(100).toFixed(0));
   const yuan = totalFen / 100n;
   if (yuan >= MAX_YUAN_EXCLUSIVE) {

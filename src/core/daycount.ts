@@ -55,7 +55,7 @@ function requireBase(value: Decimal, label: string): Decimal {
       { [label]: base.toString() },
     );
   }
-  return base.isZero() ? new Decimal(0) : base;
+  return base;
 }
 
 function requireWindow(from: IsoDate, toExclusive: IsoDate): number {
@@ -101,7 +101,11 @@ export function splitIntoSegments(input: SplitIntoSegmentsInput): Segment[] {
     }
     const previous = segments[segments.length - 1];
     if (previous && addDays(previous.to, 1) === start && previous.base.eq(base)) {
-      segments[segments.length - 1] = { ...previous, to: addDays(endExclusive, -1), days: previous.days + days };
+      segments[segments.length - 1] = {
+        ...previous,
+        to: addDays(endExclusive, -1),
+        days: previous.days + days,
+      };
       return;
     }
     segments.push({ from: start, to: addDays(endExclusive, -1), days, base });

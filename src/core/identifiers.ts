@@ -30,9 +30,11 @@ function fail(reason: string): IdentifierCheck {
 /** The check character of a USCC from its first 17 characters. */
 export function usccCheckCharacter(first17: string): string {
   if (typeof first17 !== 'string' || !USCC_BODY_PATTERN.test(first17)) {
-    throw new CoreInputError('INVALID_USCC', 'Expected 17 characters from 0-9 and A-Y without I, O, S, V, Z.', {
-      input: String(first17),
-    });
+    throw new CoreInputError(
+      'INVALID_USCC',
+      'Expected 17 characters from 0-9 and A-Y without I, O, S, V, Z.',
+      { input: String(first17) },
+    );
   }
   let sum = 0;
   for (let position = 0; position < 17; position += 1) {
@@ -59,9 +61,11 @@ export function validateUscc(code: string): IdentifierCheck {
 /** The check character of a resident ID from its first 17 digits: '0'–'9' or 'X'. */
 export function residentIdCheckCharacter(first17: string): string {
   if (typeof first17 !== 'string' || !RESIDENT_ID_BODY_PATTERN.test(first17)) {
-    throw new CoreInputError('INVALID_RESIDENT_ID', 'Expected the first 17 digits of a resident ID number.', {
-      input: String(first17),
-    });
+    throw new CoreInputError(
+      'INVALID_RESIDENT_ID',
+      'Expected the first 17 digits of a resident ID number.',
+      { input: String(first17) },
+    );
   }
   let sum = 0;
   for (let position = 0; position < 17; position += 1) {

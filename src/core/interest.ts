@@ -131,9 +131,11 @@ export function subsidyBase(input: {
         throw missingParameter('drivenHouseholds and quotaPerHousehold', input.rule);
       }
       if (!Number.isSafeInteger(households) || households < 0) {
-        throw new CoreInputError('INVALID_SUBSIDY_PARAMETERS', 'drivenHouseholds must be a whole number ≥ 0.', {
-          drivenHouseholds: households,
-        });
+        throw new CoreInputError(
+          'INVALID_SUBSIDY_PARAMETERS',
+          'drivenHouseholds must be a whole number ≥ 0.',
+          { drivenHouseholds: households },
+        );
       }
       const quota = requireNonNegative(input.quotaPerHousehold, 'quotaPerHousehold');
       return Decimal.min(outstanding, quota.times(households));

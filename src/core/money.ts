@@ -39,7 +39,8 @@ const RATE_PATTERN = /^0(\.\d{1,8})?$/;
 export function asCoreDecimal(value: Decimal): Decimal {
   invariant(Decimal.isDecimal(value), 'expected a Decimal', { value: String(value) });
   invariant(value.isFinite(), 'expected a finite Decimal', { value: value.toString() });
-  return new Decimal(value);
+  // A computed zero can carry a sign ("-0"); money never does.
+  return value.isZero() ? new Decimal(0) : new Decimal(value);
 }
 
 /** Parses a non-negative amount string such as "50000.00" or "0.5". */
@@ -86,7 +87,8 @@ export function formatMoney(amount: Money): string {
   invariant(value.decimalPlaces() <= 2, 'formatMoney needs an amount already rounded to the fen', {
     amount: value.toString(),
   });
-  return value.isZero() ? '0.00' : value.toFixed(2);
+  // Decimal#toFixed is exact decimal formatting (never a float); the invariant above means no rounding.
+  return value.toFixed(2);
 }
 
 export type MoneyRounding = 'HALF_UP_FEN' | 'HALF_UP_LI' | 'FLOOR_FEN';
@@ -144,8 +146,7 @@ export function parseRate(input: string): Decimal {
  * without ever rounding: a rate with more than 8 decimals is a programming error here.
  */
 export function formatRate(rate: Decimal): string {
-  // A computed zero can carry a sign ("-0"); a rate never prints one.
-  const value = rate.isZero() ? new Decimal(0) : asCoreDecimal(rate);
+  const value = asCoreDecimal(rate);
   invariant(value.gte(0) && value.lt(1), 'a rate must lie in [0, 1)', { rate: value.toString() });
   invariant(value.decimalPlaces() <= RATE_MAX_DECIMALS, 'a rate has at most 8 decimals', {
     rate: value.toString(),

@@ -11,9 +11,11 @@ const FEN = new Decimal('0.01');
 
 function requireRatios(ratios: readonly Decimal[]): Decimal[] {
   if (ratios.length === 0 || ratios.length > MAX_SPLIT_PARTIES) {
-    throw new CoreInputError('RATIOS_NOT_ONE', `A split needs 1 to ${MAX_SPLIT_PARTIES} ratios summing to 1.`, {
-      count: ratios.length,
-    });
+    throw new CoreInputError(
+      'RATIOS_NOT_ONE',
+      `A split needs 1 to ${MAX_SPLIT_PARTIES} ratios summing to 1.`,
+      { count: ratios.length },
+    );
   }
   const checked = ratios.map((value, index) => {
     const ratio = asCoreDecimal(value);
@@ -27,7 +29,9 @@ function requireRatios(ratios: readonly Decimal[]): Decimal[] {
   });
   const total = sumMoney(checked);
   if (!total.eq(1)) {
-    throw new CoreInputError('RATIOS_NOT_ONE', 'The ratios must sum to exactly 1.', { sum: total.toString() });
+    throw new CoreInputError('RATIOS_NOT_ONE', 'The ratios must sum to exactly 1.', {
+      sum: total.toString(),
+    });
   }
   return checked;
 }
@@ -53,7 +57,9 @@ export function splitLargestRemainder(amount: Decimal, ratios: readonly Decimal[
 
   // Each discarded fraction is below one fen, so fewer fen than parties are left over.
   const leftoverFen = total.minus(sumMoney(shares)).div(FEN);
-  invariant(leftoverFen.isInteger() && leftoverFen.gte(0) && leftoverFen.lt(shares.length), 'leftover fen out of range', {
+  const leftoverInRange =
+    leftoverFen.isInteger() && leftoverFen.gte(0) && leftoverFen.lt(shares.length);
+  invariant(leftoverInRange, 'leftover fen out of range', {
     amount: total.toString(),
     leftoverFen: leftoverFen.toString(),
   });

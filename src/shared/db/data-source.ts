@@ -31,7 +31,8 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     // gen_random_uuid() is built into PostgreSQL 13+; no extension needs installing.
     uuidExtension: 'pgcrypto',
     installExtensions: false,
-    logging: options.logQueries ? ['query', 'error'] : ['error'],
+    // Failures surface as errors to the caller and the error handler logs them; no console noise.
+    logging: options.logQueries ? ['query', 'error'] : false,
     extra: { max: options.poolSize ?? 10, application_name: 'fupin-finance' },
   });
 }
