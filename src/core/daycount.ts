@@ -85,12 +85,13 @@ export function splitIntoSegments(input: SplitIntoSegmentsInput): Segment[] {
       count: input.balanceChanges.length,
     });
   }
-  const toBase = (balance: Decimal): Decimal => {
-    const checked = requireBase(balance, 'balance');
-    return input.eligibleBase ? requireBase(input.eligibleBase(checked), 'eligibleBase') : checked;
-  };
+  const toBase = (balance: Decimal): Decimal =>
+    input.eligibleBase ? requireBase(input.eligibleBase(balance), 'eligibleBase') : balance;
+  // Every balance is checked, even one a later change of the same day overrides.
   // Array.prototype.sort is stable, so same-day changes keep their given order.
-  const changes = [...input.balanceChanges].sort((left, right) => compareDates(left.date, right.date));
+  const changes = input.balanceChanges
+    .map((change) => ({ date: change.date, balanceAfter: requireBase(change.balanceAfter, 'balanceAfter') }))
+    .sort((left, right) => compareDates(left.date, right.date));
 
   const segments: Segment[] = [];
   const close = (start: IsoDate, endExclusive: IsoDate, balance: Decimal): void => {
@@ -111,7 +112,7 @@ export function splitIntoSegments(input: SplitIntoSegmentsInput): Segment[] {
     segments.push({ from: start, to: addDays(endExclusive, -1), days, base });
   };
 
-  let balance = input.openingBalance;
+  let balance = requireBase(input.openingBalance, 'openingBalance');
   let cursor = from;
   for (const change of changes) {
     if (compareDates(change.date, toExclusive) >= 0) {

@@ -34,4 +34,14 @@ export function registerAuditRoutes(api: ApiRegistry, audit: AuditService): void
     response: pageSchema(auditEntrySchema),
     handle: ({ query }, context) => audit.list(context, query as never),
   });
+  api.add({
+    method: 'get',
+    path: '/audit/:id',
+    tag: 'admin',
+    summary: 'Get an audit entry',
+    access: ['admin', 'auditor'],
+    params: Joi.object({ id: Joi.string().pattern(/^[1-9][0-9]{0,17}$/, 'entry number').required() }),
+    response: auditEntrySchema,
+    handle: ({ params }, context) => audit.get(context, params.id),
+  });
 }

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthenticatedContext, RequestContext } from '../../shared/auth/context';
 import { applyScope, scopeOf } from '../../shared/auth/scope';
+import { notFound } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
 import { AuditEntry } from './audit-entry.entity';
 
@@ -88,22 +89,28 @@ export class AuditService {
     if (filter.from) query.andWhere(`a.occurred_at >= (:from::date)::timestamp AT TIME ZONE 'Asia/Shanghai'`, { from: filter.from });
     if (filter.to) query.andWhere(`a.occurred_at < ((:to::date) + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'`, { to: filter.to });
     const [entries, total] = await query.orderBy('a.id', 'DESC').take(filter.limit).skip(filter.offset).getManyAndCount();
-    return {
-      items: entries.map((e) => ({
-        id: e.id,
-        occurredAt: e.occurredAt.toISOString(),
-        actorUserId: e.actorUserId,
-        actorRole: e.actorRole,
-        action: e.action,
-        entityType: e.entityType,
-        entityId: e.entityId,
-        before: e.before,
-        after: e.after,
-        requestId: e.requestId,
-      })),
-      total,
-      limit: filter.limit,
-      offset: filter.offset,
-    };
+    return { items: entries.map(toAuditEntryDto), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  /** One entry; outside the caller's region it does not exist for them (404, SPEC §9). */
+  async get(context: AuthenticatedContext, id: string): Promise<AuditEntryDto> {
+    const query = this.dataSource.getRepository(AuditEntry).createQueryBuilder('a').where('a.id = :id', { id });
+    applyScope(query, scopeOf(context.user), { regionPath: 'a.region_path' });
+    const entry = await query.getOne();
+    if (!entry) throw notFound('audit entry');
+    return toAuditEntryDto(entry);
   }
 }
+
+const toAuditEntryDto = (e: AuditEntry): AuditEntryDto => ({
+  id: e.id,
+  occurredAt: e.occurredAt.toISOString(),
+  actorUserId: e.actorUserId,
+  actorRole: e.actorRole,
+  action: e.action,
+  entityType: e.entityType,
+  entityId: e.entityId,
+  before: e.before,
+  after: e.after,
+  requestId: e.requestId,
+});
