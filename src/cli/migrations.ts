@@ -46,10 +46,24 @@ async function main(): Promise<void> {
   }
 }
 
+/** One statement as a template literal; CREATE TABLE gets a column a line, for the reviewer. */
+function formatStatement(query: string): string {
+  // Escape for a template literal: backslashes, backticks and interpolation openers.
+  const sql = query
+    .replace(/ {2}\(/g, '(')
+    .trim()
+    .replace(/\\/g, '\\\\')
+    .replace(/`/g, '\\`')
+    .replace(/\$\{/g, '\\${');
+  const table = /^CREATE TABLE "(\w+)" \((.*)\)$/s.exec(sql);
+  if (!table) return `    await queryRunner.query(\`${sql}\`);`;
+  const columns = table[2]!.split(/, (?=["]|CONSTRAINT)/).join(',\n        ');
+  return `    await queryRunner.query(\`\n      CREATE TABLE "${table[1]}" (\n        ${columns}\n      )\n    \`);`;
+}
+
 function writeDraft(name: string, up: string[], down: string[]): string {
   const timestamp = Date.now();
-  const indent = (queries: string[]) =>
-    queries.map((q) => `    await queryRunner.query(${JSON.stringify(q)});`).join('\n');
+  const indent = (queries: string[]) => queries.map(formatStatement).join('\n');
   const body = `import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class ${name}${timestamp} implements MigrationInterface {
