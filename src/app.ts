@@ -7,6 +7,14 @@ import { AuditService } from './modules/audit/audit.service';
 import { registerAuditRoutes } from './modules/audit/audit.routes';
 import { registerAuthRoutes } from './modules/auth/auth.routes';
 import { AuthService } from './modules/auth/auth.service';
+import { registerBenefitRoutes } from './modules/benefits/benefits.routes';
+import { BenefitsService } from './modules/benefits/benefits.service';
+import { registerLinkageRoutes } from './modules/linkages/linkages.routes';
+import { LinkagesService } from './modules/linkages/linkages.service';
+import { registerEnterpriseRoutes } from './modules/enterprises/enterprises.routes';
+import { EnterprisesService } from './modules/enterprises/enterprises.service';
+import { registerHouseholdRoutes } from './modules/households/households.routes';
+import { HouseholdsService } from './modules/households/households.service';
 import { registerInstitutionRoutes } from './modules/institutions/institutions.routes';
 import { InstitutionsService } from './modules/institutions/institutions.service';
 import { registerReferenceRateRoutes } from './modules/reference-rates/reference-rates.routes';
@@ -15,6 +23,7 @@ import { registerRegionRoutes } from './modules/regions/regions.routes';
 import { RegionsService } from './modules/regions/regions.service';
 import { registerUserRoutes } from './modules/users/users.routes';
 import { UsersService } from './modules/users/users.service';
+import { IdNumberVault } from './shared/crypto/id-number-vault';
 import { ApiRegistry } from './shared/http/api';
 import { DomainError, errorHandler, routeNotFound } from './shared/http/errors';
 import { buildOpenApi } from './shared/http/openapi';
@@ -37,9 +46,14 @@ export interface Services {
   regions: RegionsService;
   institutions: InstitutionsService;
   referenceRates: ReferenceRatesService;
+  households: HouseholdsService;
+  enterprises: EnterprisesService;
+  linkages: LinkagesService;
+  benefits: BenefitsService;
 }
 
 export function createServices({ dataSource, config }: AppDependencies): Services {
+  const vault = new IdNumberVault(config.idEncryptionKey, config.idHashKey);
   return {
     auth: new AuthService(dataSource, config),
     audit: new AuditService(dataSource),
@@ -47,6 +61,10 @@ export function createServices({ dataSource, config }: AppDependencies): Service
     regions: new RegionsService(dataSource),
     institutions: new InstitutionsService(dataSource),
     referenceRates: new ReferenceRatesService(dataSource),
+    households: new HouseholdsService(dataSource, vault),
+    enterprises: new EnterprisesService(dataSource),
+    linkages: new LinkagesService(dataSource),
+    benefits: new BenefitsService(dataSource),
   };
 }
 
@@ -58,6 +76,10 @@ export function createApiRegistry(services: Services): ApiRegistry {
   registerInstitutionRoutes(api, services.institutions);
   registerReferenceRateRoutes(api, services.referenceRates);
   registerAuditRoutes(api, services.audit);
+  registerHouseholdRoutes(api, services.households);
+  registerEnterpriseRoutes(api, services.enterprises);
+  registerLinkageRoutes(api, services.linkages);
+  registerBenefitRoutes(api, services.benefits);
   return api;
 }
 

@@ -63,8 +63,8 @@ export function residentIdCheckCharacter(first17: string): string {
   if (typeof first17 !== 'string' || !RESIDENT_ID_BODY_PATTERN.test(first17)) {
     throw new CoreInputError(
       'INVALID_RESIDENT_ID',
+      // No input in the details: an ID number must never reach an error message or a log.
       'Expected the first 17 digits of a resident ID number.',
-      { input: String(first17) },
     );
   }
   let sum = 0;

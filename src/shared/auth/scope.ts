@@ -28,11 +28,17 @@ export function scopeOf(user: AuthUser): DataScope {
   }
 }
 
-/** Which columns of a query carry each scope dimension; a scope whose column is absent sees nothing. */
+/**
+ * Which columns of a query carry each scope dimension; a scope whose column is absent sees nothing.
+ * Where a dimension is not a column of the row (an enterprise's households are those linked to it),
+ * a `…Condition` gives the SQL instead, using the parameter `:scopeBankId` or `:scopeEnterpriseId`.
+ */
 export interface ScopeColumns {
   regionPath?: string;
   bankId?: string;
+  bankCondition?: string;
   enterpriseId?: string;
+  enterpriseCondition?: string;
 }
 
 /** Adds the caller's scope to a query (once per query). The one place scope becomes SQL. */
@@ -48,12 +54,14 @@ export function applyScope<T extends ObjectLiteral>(
       return columns.regionPath
         ? query.andWhere(`${columns.regionPath} LIKE :scopeRegionPath`, { scopeRegionPath: `${escapeLike(scope.regionPath)}%` })
         : query.andWhere('1 = 0');
-    case 'bank':
-      return columns.bankId ? query.andWhere(`${columns.bankId} = :scopeBankId`, { scopeBankId: scope.bankId }) : query.andWhere('1 = 0');
-    case 'enterprise':
-      return columns.enterpriseId
-        ? query.andWhere(`${columns.enterpriseId} = :scopeEnterpriseId`, { scopeEnterpriseId: scope.enterpriseId })
-        : query.andWhere('1 = 0');
+    case 'bank': {
+      const condition = columns.bankCondition ?? (columns.bankId && `${columns.bankId} = :scopeBankId`);
+      return condition ? query.andWhere(condition, { scopeBankId: scope.bankId }) : query.andWhere('1 = 0');
+    }
+    case 'enterprise': {
+      const condition = columns.enterpriseCondition ?? (columns.enterpriseId && `${columns.enterpriseId} = :scopeEnterpriseId`);
+      return condition ? query.andWhere(condition, { scopeEnterpriseId: scope.enterpriseId }) : query.andWhere('1 = 0');
+    }
   }
 }
 

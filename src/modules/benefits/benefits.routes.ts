@@ -1,0 +1,78 @@
+import Joi from 'joi';
+import type { ApiRegistry } from '../../shared/http/api';
+import { idParams, isoDate, money, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
+import { BENEFIT_KINDS, BENEFIT_STATUSES } from './benefit-record.entity';
+import type { BenefitsService } from './benefits.service';
+
+const benefitSchema = Joi.object({
+  id: Joi.string().guid(),
+  linkageId: Joi.string().guid(),
+  householdId: Joi.string().guid(),
+  enterpriseId: Joi.string().guid().allow(null),
+  paidOn: Joi.string(),
+  amount: Joi.string(),
+  kind: Joi.string().valid(...BENEFIT_KINDS),
+  note: Joi.string().allow(null),
+  status: Joi.string().valid(...BENEFIT_STATUSES),
+  reportedBy: Joi.string().guid(),
+  decidedBy: Joi.string().guid().allow(null),
+  rejectReason: Joi.string().allow(null),
+}).label('BenefitRecord');
+
+export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsService): void {
+  api.add({
+    method: 'get',
+    path: '/benefits',
+    tag: 'register',
+    summary: 'List benefit records',
+    access: ['enterprise', 'poverty_office', 'admin', 'auditor', 'finance_officer'],
+    query: Joi.object({
+      ...paginationKeys,
+      linkageId: uuid(),
+      householdId: uuid(),
+      status: Joi.string().valid(...BENEFIT_STATUSES),
+      from: isoDate(),
+      to: isoDate(),
+    }),
+    response: pageSchema(benefitSchema),
+    handle: ({ query }, context) => benefits.list(context, query as never),
+  });
+  api.add({
+    method: 'post',
+    path: '/benefits',
+    tag: 'register',
+    summary: 'Report a benefit paid to a household',
+    access: ['enterprise', 'poverty_office'],
+    body: Joi.object({
+      linkageId: uuid().required(),
+      paidOn: isoDate().required(),
+      amount: money().required(),
+      kind: Joi.string().valid(...BENEFIT_KINDS).required(),
+      note: Joi.string().trim().max(200),
+    }),
+    status: 201,
+    response: benefitSchema,
+    handle: ({ body }, context) => benefits.report(context, body),
+  });
+  api.add({
+    method: 'post',
+    path: '/benefits/:id/confirm',
+    tag: 'register',
+    summary: 'Confirm a reported benefit',
+    access: ['poverty_office'],
+    params: idParams,
+    response: benefitSchema,
+    handle: ({ params }, context) => benefits.decide(context, params.id, { confirm: true }),
+  });
+  api.add({
+    method: 'post',
+    path: '/benefits/:id/reject',
+    tag: 'register',
+    summary: 'Reject a reported benefit',
+    access: ['poverty_office'],
+    params: idParams,
+    body: Joi.object({ reason: Joi.string().trim().min(1).max(200).required() }),
+    response: benefitSchema,
+    handle: ({ params, body }, context) => benefits.decide(context, params.id, { confirm: false, reason: body.reason }),
+  });
+}

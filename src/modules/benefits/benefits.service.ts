@@ -1,0 +1,122 @@
+import type { DataSource } from 'typeorm';
+import { compareDates, type IsoDate } from '../../core/dates';
+import { formatMoney, parseMoney } from '../../core/money';
+import type { AuthenticatedContext } from '../../shared/auth/context';
+import { applyScope, isInScope, scopeOf } from '../../shared/auth/scope';
+import { todayInShanghai } from '../../shared/clock';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError, notFound } from '../../shared/http/errors';
+import type { Page, PageOf } from '../../shared/http/schemas';
+import { recordAudit } from '../audit/audit.service';
+import { Linkage } from '../linkages/linkage.entity';
+import { BenefitRecord, type BenefitKind, type BenefitStatus } from './benefit-record.entity';
+
+export interface BenefitDto {
+  id: string;
+  linkageId: string;
+  householdId: string;
+  enterpriseId: string | null;
+  paidOn: string;
+  amount: string;
+  kind: BenefitKind;
+  note: string | null;
+  status: BenefitStatus;
+  reportedBy: string;
+  decidedBy: string | null;
+  rejectReason: string | null;
+}
+
+const BENEFIT_SCOPE = { regionPath: 'b.region_path', enterpriseId: 'b.enterprise_id' };
+
+export const toBenefitDto = (b: BenefitRecord): BenefitDto => ({
+  id: b.id,
+  linkageId: b.linkageId,
+  householdId: b.householdId,
+  enterpriseId: b.enterpriseId,
+  paidOn: b.paidOn,
+  amount: formatMoney(b.amount),
+  kind: b.kind,
+  note: b.note,
+  status: b.status,
+  reportedBy: b.reportedBy,
+  decidedBy: b.decidedBy,
+  rejectReason: b.rejectReason,
+});
+
+export class BenefitsService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(context: AuthenticatedContext, filter: Page & { linkageId?: string; householdId?: string; status?: BenefitStatus; from?: string; to?: string }): Promise<PageOf<BenefitDto>> {
+    const query = this.dataSource.getRepository(BenefitRecord).createQueryBuilder('b');
+    applyScope(query, scopeOf(context.user), BENEFIT_SCOPE);
+    if (filter.linkageId) query.andWhere('b.linkage_id = :linkageId', { linkageId: filter.linkageId });
+    if (filter.householdId) query.andWhere('b.household_id = :householdId', { householdId: filter.householdId });
+    if (filter.status) query.andWhere('b.status = :status', { status: filter.status });
+    if (filter.from) query.andWhere('b.paid_on >= :from', { from: filter.from });
+    if (filter.to) query.andWhere('b.paid_on <= :to', { to: filter.to });
+    const [rows, total] = await query.orderBy('b.paid_on', 'DESC').addOrderBy('b.id').take(filter.limit).skip(filter.offset).getManyAndCount();
+    return { items: rows.map(toBenefitDto), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  /**
+   * An enterprise reports money it paid a household under one of its own linkages; a poverty office
+   * may record benefits under linkages in its region (those from demonstration households).
+   * Someone else's linkage does not exist for the caller: 404.
+   */
+  async report(context: AuthenticatedContext, input: { linkageId: string; paidOn: string; amount: string; kind: BenefitKind; note?: string }): Promise<BenefitDto> {
+    const today = todayInShanghai();
+    return inTransaction(this.dataSource, async (manager) => {
+      const linkage = await manager.getRepository(Linkage).findOneBy({ id: input.linkageId });
+      const scope = scopeOf(context.user);
+      if (!linkage || !isInScope(scope, { regionPath: linkage.regionPath, enterpriseId: linkage.sourceEnterpriseId })) throw notFound('linkage');
+      const problems = [];
+      if (compareDates(input.paidOn as IsoDate, linkage.startDate as IsoDate) < 0) {
+        problems.push({ field: 'paidOn', rule: 'NOT_BEFORE_LINKAGE_START', message: `the linkage starts on ${linkage.startDate}` });
+      }
+      if (linkage.endedOn && compareDates(input.paidOn as IsoDate, linkage.endedOn as IsoDate) > 0) {
+        problems.push({ field: 'paidOn', rule: 'NOT_AFTER_LINKAGE_END', message: `the linkage ended on ${linkage.endedOn}` });
+      }
+      if (compareDates(input.paidOn as IsoDate, today) > 0) {
+        problems.push({ field: 'paidOn', rule: 'NOT_IN_FUTURE', message: 'a benefit is reported after it is paid' });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the benefit record breaks the register rules', problems);
+      const record = manager.getRepository(BenefitRecord).create({
+        linkageId: linkage.id,
+        householdId: linkage.householdId,
+        enterpriseId: linkage.sourceEnterpriseId,
+        regionPath: linkage.regionPath,
+        paidOn: input.paidOn,
+        amount: parseMoney(input.amount),
+        kind: input.kind,
+        note: input.note ?? null,
+        status: 'reported',
+        reportedBy: context.user.id,
+        decidedBy: null,
+        decidedAt: null,
+        rejectReason: null,
+      });
+      await manager.getRepository(BenefitRecord).insert(record);
+      const dto = toBenefitDto(record);
+      await recordAudit(manager, context, { action: 'report', entityType: 'benefit', entityId: record.id, after: dto, regionPath: record.regionPath });
+      return dto;
+    });
+  }
+
+  /** The poverty office confirms or rejects a reported benefit, once. */
+  async decide(context: AuthenticatedContext, id: string, decision: { confirm: true } | { confirm: false; reason: string }): Promise<BenefitDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const record = await manager.getRepository(BenefitRecord).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!record || !isInScope(scopeOf(context.user), { regionPath: record.regionPath })) throw notFound('benefit record');
+      if (record.status !== 'reported') throw new DomainError('INVALID_STATE', `the benefit record is already ${record.status}`);
+      const before = toBenefitDto(record);
+      record.status = decision.confirm ? 'confirmed' : 'rejected';
+      record.rejectReason = decision.confirm ? null : decision.reason;
+      record.decidedBy = context.user.id;
+      record.decidedAt = new Date();
+      await manager.getRepository(BenefitRecord).save(record);
+      const after = toBenefitDto(record);
+      await recordAudit(manager, context, { action: decision.confirm ? 'confirm' : 'reject', entityType: 'benefit', entityId: id, before, after, regionPath: record.regionPath });
+      return after;
+    });
+  }
+}

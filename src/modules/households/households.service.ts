@@ -1,0 +1,349 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { compareDates, type IsoDate } from '../../core/dates';
+import { ageAt, birthDateFromResidentId, maskResidentId, validateResidentId } from '../../core/identifiers';
+import type { AuthenticatedContext, AuthUser } from '../../shared/auth/context';
+import { applyScope, isInScope, scopeOf } from '../../shared/auth/scope';
+import { todayInShanghai } from '../../shared/clock';
+import type { IdNumberVault } from '../../shared/crypto/id-number-vault';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError, notFound } from '../../shared/http/errors';
+import type { Page, PageOf } from '../../shared/http/schemas';
+import { recordAudit } from '../audit/audit.service';
+import { Region } from '../regions/region.entity';
+import { HouseholdHistory } from './household-history.entity';
+import { Household, type HouseholdStatus } from './household.entity';
+import { canChangeStatus, hasPlausibleRegion, MAX_PLAUSIBLE_AGE_YEARS } from './household.status';
+
+export interface HouseholdDto {
+  id: string;
+  householdNumber: string;
+  headName: string;
+  /** In full for poverty_office and admin; masked (410225********1234) for everyone else. */
+  idNumber: string;
+  idNumberMasked: string;
+  birthDate: string;
+  age: number;
+  phone: string | null;
+  villageCode: string;
+  regionPath: string;
+  members: number;
+  laborers: number;
+  status: HouseholdStatus;
+  statusSince: string;
+  isDemonstration: boolean;
+  demonstrationSince: string | null;
+}
+
+export interface NewHousehold {
+  householdNumber: string;
+  headName: string;
+  idNumber: string;
+  phone?: string;
+  villageCode: string;
+  members: number;
+  laborers: number;
+  status?: HouseholdStatus;
+  statusSince?: string;
+  isDemonstration?: boolean;
+  demonstrationSince?: string;
+}
+
+export type HouseholdChanges = Partial<Pick<NewHousehold, 'householdNumber' | 'headName' | 'idNumber' | 'phone' | 'villageCode' | 'members' | 'laborers'>>;
+
+export interface HouseholdFilter extends Page {
+  under?: string;
+  villageCode?: string;
+  status?: HouseholdStatus;
+  isDemonstration?: boolean;
+  householdNumber?: string;
+  headName?: string;
+  idNumber?: string;
+}
+
+type Problem = { field: string; rule: string; message: string };
+
+/** Roles that see ID numbers and phone numbers in full (SPEC §3). */
+const SEES_PERSONAL_DATA = new Set(['poverty_office', 'admin']);
+
+/** The scope columns of a household row aliased `h`: an enterprise sees the households linked to it. */
+export const HOUSEHOLD_SCOPE = {
+  regionPath: 'h.region_path',
+  enterpriseCondition: `EXISTS (SELECT 1 FROM linkages sl WHERE sl.household_id = h.id AND sl.source_enterprise_id = :scopeEnterpriseId)`,
+};
+
+export class HouseholdsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vault: IdNumberVault,
+  ) {}
+
+  toDto(household: Household, viewer: AuthUser, today: IsoDate = todayInShanghai()): HouseholdDto {
+    const full = SEES_PERSONAL_DATA.has(viewer.role);
+    return {
+      id: household.id,
+      householdNumber: household.householdNumber,
+      headName: household.headName,
+      idNumber: full ? this.vault.decrypt(household.idNumberCiphertext) : household.idNumberMasked,
+      idNumberMasked: household.idNumberMasked,
+      birthDate: household.birthDate,
+      age: ageAt(household.birthDate as IsoDate, today),
+      phone: household.phone === null || full ? household.phone : maskPhone(household.phone),
+      villageCode: household.villageCode,
+      regionPath: household.regionPath,
+      members: household.members,
+      laborers: household.laborers,
+      status: household.status,
+      statusSince: household.statusSince,
+      isDemonstration: household.isDemonstration,
+      demonstrationSince: household.demonstrationSince,
+    };
+  }
+
+  async list(context: AuthenticatedContext, filter: HouseholdFilter): Promise<PageOf<HouseholdDto>> {
+    const query = this.dataSource.getRepository(Household).createQueryBuilder('h');
+    applyScope(query, scopeOf(context.user), HOUSEHOLD_SCOPE);
+    if (filter.under) {
+      const region = await this.dataSource.getRepository(Region).findOneBy({ code: filter.under });
+      query.andWhere('h.region_path LIKE :under', { under: `${region?.path ?? 'none/'}%` });
+    }
+    if (filter.villageCode) query.andWhere('h.village_code = :villageCode', { villageCode: filter.villageCode });
+    if (filter.status) query.andWhere('h.status = :status', { status: filter.status });
+    if (filter.isDemonstration !== undefined) query.andWhere('h.is_demonstration = :demo', { demo: filter.isDemonstration });
+    if (filter.householdNumber) query.andWhere('h.household_number = :number', { number: filter.householdNumber });
+    if (filter.headName) query.andWhere('h.head_name = :headName', { headName: filter.headName });
+    if (filter.idNumber) query.andWhere('h.id_number_hash = :hash', { hash: this.vault.hash(filter.idNumber) });
+    const [rows, total] = await query.orderBy('h.household_number').take(filter.limit).skip(filter.offset).getManyAndCount();
+    const today = todayInShanghai();
+    return { items: rows.map((h) => this.toDto(h, context.user, today)), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  async get(context: AuthenticatedContext, id: string): Promise<HouseholdDto> {
+    const query = this.dataSource.getRepository(Household).createQueryBuilder('h').where('h.id = :id', { id });
+    applyScope(query, scopeOf(context.user), HOUSEHOLD_SCOPE);
+    const household = await query.getOne();
+    if (!household) throw notFound('household');
+    return this.toDto(household, context.user);
+  }
+
+  /**
+   * Finds a household by its head's ID number anywhere in the city, for a bank about to lend or a
+   * poverty office checking for a duplicate. Answers with the masked form only, or 404.
+   */
+  async lookup(context: AuthenticatedContext, idNumber: string): Promise<HouseholdDto> {
+    const household = await this.dataSource.getRepository(Household).findOneBy({ idNumberHash: this.vault.hash(idNumber) });
+    if (!household) throw notFound('household');
+    return this.toDto(household, { ...context.user, role: 'auditor' });
+  }
+
+  async create(context: AuthenticatedContext, input: NewHousehold): Promise<HouseholdDto> {
+    const today = todayInShanghai();
+    return inTransaction(this.dataSource, async (manager) => {
+      const problems = this.checkIdNumber(input.idNumber, today);
+      const village = await this.villageInScope(manager, context, input.villageCode, problems);
+      if (input.laborers > input.members) {
+        problems.push({ field: 'laborers', rule: 'LABORERS_WITHIN_MEMBERS', message: 'laborers cannot exceed members' });
+      }
+      const statusSince = input.statusSince ?? today;
+      const demonstration = input.isDemonstration ?? false;
+      if (!demonstration && input.demonstrationSince) {
+        problems.push({ field: 'demonstrationSince', rule: 'DEMONSTRATION_DATE_ONLY_WHEN_DESIGNATED', message: 'only a demonstration household has a designation date' });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the household breaks the register rules', problems);
+      await this.refuseDuplicates(manager, input.householdNumber, input.idNumber);
+      const household = manager.getRepository(Household).create({
+        householdNumber: input.householdNumber,
+        headName: input.headName,
+        ...this.sealIdNumber(input.idNumber),
+        phone: input.phone ?? null,
+        villageCode: village!.code,
+        regionPath: village!.path,
+        members: input.members,
+        laborers: input.laborers,
+        status: input.status ?? 'poor',
+        statusSince,
+        isDemonstration: demonstration,
+        demonstrationSince: demonstration ? (input.demonstrationSince ?? today) : null,
+      });
+      await manager.getRepository(Household).insert(household);
+      const history = manager.getRepository(HouseholdHistory);
+      await history.insert({ householdId: household.id, kind: 'status', status: household.status, effectiveDate: statusSince, reason: 'registered', changedBy: context.user.id });
+      if (demonstration) {
+        await history.insert({ householdId: household.id, kind: 'demonstration', isDemonstration: true, effectiveDate: household.demonstrationSince!, reason: 'registered', changedBy: context.user.id });
+      }
+      const dto = this.toDto(household, context.user, today);
+      await this.audit(manager, context, 'create', household, null, dto);
+      return dto;
+    });
+  }
+
+  async update(context: AuthenticatedContext, id: string, changes: HouseholdChanges): Promise<HouseholdDto> {
+    const today = todayInShanghai();
+    return inTransaction(this.dataSource, async (manager) => {
+      const household = await this.lockInScope(manager, context, id);
+      const before = this.toDto(household, context.user, today);
+      const problems: Problem[] = changes.idNumber ? this.checkIdNumber(changes.idNumber, today) : [];
+      const village = changes.villageCode ? await this.villageInScope(manager, context, changes.villageCode, problems) : null;
+      if ((changes.laborers ?? household.laborers) > (changes.members ?? household.members)) {
+        problems.push({ field: 'laborers', rule: 'LABORERS_WITHIN_MEMBERS', message: 'laborers cannot exceed members' });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the household breaks the register rules', problems);
+      const newNumber = changes.householdNumber !== undefined && changes.householdNumber !== household.householdNumber ? changes.householdNumber : undefined;
+      const newId = changes.idNumber !== undefined && this.vault.hash(changes.idNumber) !== household.idNumberHash ? changes.idNumber : undefined;
+      if (newNumber !== undefined || newId !== undefined) await this.refuseDuplicates(manager, newNumber, newId);
+      if (newNumber !== undefined) household.householdNumber = newNumber;
+      if (newId !== undefined) Object.assign(household, this.sealIdNumber(newId));
+      if (changes.headName !== undefined) household.headName = changes.headName;
+      if (changes.phone !== undefined) household.phone = changes.phone;
+      if (changes.members !== undefined) household.members = changes.members;
+      if (changes.laborers !== undefined) household.laborers = changes.laborers;
+      if (village) {
+        household.villageCode = village.code;
+        household.regionPath = village.path;
+        // Linkages and benefits copy the household's path for scope; they move with it.
+        await manager.query('UPDATE linkages SET region_path = $1 WHERE household_id = $2', [village.path, id]);
+        await manager.query('UPDATE benefit_records SET region_path = $1 WHERE household_id = $2', [village.path, id]);
+      }
+      household.updatedAt = new Date();
+      await manager.getRepository(Household).save(household);
+      const after = this.toDto(household, context.user, today);
+      await this.audit(manager, context, 'update', household, before, after);
+      return after;
+    });
+  }
+
+  /** Only a household nothing refers to can be deleted; its history goes with it, the audit log keeps the record. */
+  async remove(context: AuthenticatedContext, id: string): Promise<void> {
+    await inTransaction(this.dataSource, async (manager) => {
+      const household = await this.lockInScope(manager, context, id);
+      const [{ linked }] = await manager.query(
+        'SELECT count(*)::int AS linked FROM linkages WHERE household_id = $1 OR source_household_id = $1',
+        [id],
+      );
+      if (linked > 0) throw new DomainError('INVALID_STATE', 'the household has linkages; end them instead of deleting the household');
+      const before = this.toDto(household, context.user);
+      await manager.getRepository(HouseholdHistory).delete({ householdId: id });
+      await manager.getRepository(Household).delete({ id });
+      await this.audit(manager, context, 'delete', household, before, null);
+    });
+  }
+
+  async changeStatus(context: AuthenticatedContext, id: string, input: { status: HouseholdStatus; effectiveDate: string; reason?: string }): Promise<HouseholdDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const household = await this.lockInScope(manager, context, id);
+      if (!canChangeStatus(household.status, input.status)) {
+        throw new DomainError('INVALID_STATE', `a ${household.status} household cannot become ${input.status}`);
+      }
+      this.refuseBackdating(input.effectiveDate, household.statusSince, 'status');
+      const before = this.toDto(household, context.user);
+      household.status = input.status;
+      household.statusSince = input.effectiveDate;
+      household.updatedAt = new Date();
+      await manager.getRepository(Household).save(household);
+      await manager.getRepository(HouseholdHistory).insert({ householdId: id, kind: 'status', status: input.status, effectiveDate: input.effectiveDate, reason: input.reason ?? null, changedBy: context.user.id });
+      const after = this.toDto(household, context.user);
+      await this.audit(manager, context, 'change_status', household, before, after);
+      return after;
+    });
+  }
+
+  async setDemonstration(context: AuthenticatedContext, id: string, input: { isDemonstration: boolean; effectiveDate: string; reason?: string }): Promise<HouseholdDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const household = await this.lockInScope(manager, context, id);
+      if (household.isDemonstration === input.isDemonstration) {
+        throw new DomainError('INVALID_STATE', input.isDemonstration ? 'the household is already a demonstration household' : 'the household is not a demonstration household');
+      }
+      const [last] = await manager.query(
+        `SELECT max(effective_date)::text AS since FROM household_history WHERE household_id = $1 AND kind = 'demonstration'`,
+        [id],
+      );
+      if (last?.since) this.refuseBackdating(input.effectiveDate, last.since, 'demonstration designation');
+      const before = this.toDto(household, context.user);
+      household.isDemonstration = input.isDemonstration;
+      household.demonstrationSince = input.isDemonstration ? input.effectiveDate : null;
+      household.updatedAt = new Date();
+      await manager.getRepository(Household).save(household);
+      await manager.getRepository(HouseholdHistory).insert({ householdId: id, kind: 'demonstration', isDemonstration: input.isDemonstration, effectiveDate: input.effectiveDate, reason: input.reason ?? null, changedBy: context.user.id });
+      const after = this.toDto(household, context.user);
+      await this.audit(manager, context, input.isDemonstration ? 'designate_demonstration' : 'end_demonstration', household, before, after);
+      return after;
+    });
+  }
+
+  async history(context: AuthenticatedContext, id: string) {
+    await this.get(context, id);
+    const rows = await this.dataSource.getRepository(HouseholdHistory).find({ where: { householdId: id }, order: { effectiveDate: 'ASC', id: 'ASC' } });
+    return rows.map((r) => ({ kind: r.kind, status: r.status, isDemonstration: r.isDemonstration, effectiveDate: r.effectiveDate, reason: r.reason, changedBy: r.changedBy, recordedAt: r.recordedAt.toISOString() }));
+  }
+
+  /** Register rules for an ID number; the messages never contain the number itself. */
+  checkIdNumber(idNumber: string, today: IsoDate): Problem[] {
+    const check = validateResidentId(idNumber);
+    if (!check.ok) return [{ field: 'idNumber', rule: 'RESIDENT_ID_INVALID', message: check.reason }];
+    const problems: Problem[] = [];
+    if (!hasPlausibleRegion(idNumber)) {
+      problems.push({ field: 'idNumber', rule: 'RESIDENT_ID_REGION', message: 'the area code of the ID number is not a real province' });
+    }
+    const birthDate = birthDateFromResidentId(idNumber);
+    if (compareDates(birthDate, today) > 0 || ageAt(birthDate, today) > MAX_PLAUSIBLE_AGE_YEARS) {
+      problems.push({ field: 'idNumber', rule: 'RESIDENT_ID_BIRTH_DATE', message: 'the birth date in the ID number is not plausible' });
+    }
+    return problems;
+  }
+
+  sealIdNumber(idNumber: string) {
+    return {
+      idNumberCiphertext: this.vault.encrypt(idNumber),
+      idNumberHash: this.vault.hash(idNumber),
+      idNumberMasked: maskResidentId(idNumber),
+      birthDate: birthDateFromResidentId(idNumber),
+    };
+  }
+
+  /** Locks a household the caller may change: poverty office staff within their region, or an admin. */
+  private async lockInScope(manager: EntityManager, context: AuthenticatedContext, id: string): Promise<Household> {
+    const household = await manager.getRepository(Household).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!household || !isInScope(scopeOf(context.user), { regionPath: household.regionPath })) throw notFound('household');
+    return household;
+  }
+
+  private async villageInScope(manager: EntityManager, context: AuthenticatedContext, code: string, problems: Problem[]): Promise<Region | null> {
+    const village = await manager.getRepository(Region).findOneBy({ code });
+    if (!village || village.level !== 'village') {
+      problems.push({ field: 'villageCode', rule: 'VILLAGE_EXISTS', message: 'the village does not exist' });
+      return null;
+    }
+    if (!isInScope(scopeOf(context.user), { regionPath: village.path })) {
+      problems.push({ field: 'villageCode', rule: 'VILLAGE_IN_YOUR_REGION', message: 'the village is outside your region' });
+      return null;
+    }
+    return village;
+  }
+
+  private async refuseDuplicates(manager: EntityManager, householdNumber?: string, idNumber?: string): Promise<void> {
+    const repository = manager.getRepository(Household);
+    if (householdNumber !== undefined && (await repository.existsBy({ householdNumber }))) {
+      throw new DomainError('DUPLICATE', 'a household with this household number is registered', [{ field: 'householdNumber', rule: 'UNIQUE' }]);
+    }
+    if (idNumber !== undefined && (await repository.existsBy({ idNumberHash: this.vault.hash(idNumber) }))) {
+      throw new DomainError('DUPLICATE', 'a household with this ID number is registered', [{ field: 'idNumber', rule: 'UNIQUE' }]);
+    }
+  }
+
+  private refuseBackdating(effectiveDate: string, since: string, what: string): void {
+    if (compareDates(effectiveDate as IsoDate, since as IsoDate) < 0) {
+      throw new DomainError('RULE_VIOLATION', `the ${what} change cannot take effect before the last one (${since})`, [
+        { field: 'effectiveDate', rule: 'NOT_BEFORE_LAST_CHANGE', message: `on or after ${since}` },
+      ]);
+    }
+  }
+
+  private audit(manager: EntityManager, context: AuthenticatedContext, action: string, household: Household, before: HouseholdDto | null, after: HouseholdDto | null) {
+    // The audit log holds the masked form only, whoever made the change.
+    const masked = (dto: HouseholdDto | null) => dto && { ...dto, idNumber: dto.idNumberMasked, phone: dto.phone && maskPhone(dto.phone) };
+    return recordAudit(manager, context, { action, entityType: 'household', entityId: household.id, before: masked(before), after: masked(after), regionPath: household.regionPath });
+  }
+}
+
+export function maskPhone(phone: string): string {
+  return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****';
+}

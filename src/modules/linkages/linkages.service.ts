@@ -1,0 +1,189 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { compareDates, type IsoDate } from '../../core/dates';
+import { formatMoney, parseMoney } from '../../core/money';
+import type { AuthenticatedContext } from '../../shared/auth/context';
+import { applyScope, isInScope, scopeOf } from '../../shared/auth/scope';
+import { todayInShanghai } from '../../shared/clock';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError, notFound } from '../../shared/http/errors';
+import type { Page, PageOf } from '../../shared/http/schemas';
+import { recordAudit } from '../audit/audit.service';
+import { Enterprise } from '../enterprises/enterprise.entity';
+import { Household } from '../households/household.entity';
+import { Linkage, type LinkageSourceKind, type LinkageType } from './linkage.entity';
+
+export interface LinkageDto {
+  id: string;
+  sourceKind: LinkageSourceKind;
+  sourceId: string;
+  householdId: string;
+  type: LinkageType;
+  agreementNumber: string | null;
+  startDate: string;
+  endDate: string | null;
+  agreedAnnualBenefit: string;
+  endedOn: string | null;
+  endReason: string | null;
+  active: boolean;
+}
+
+export interface NewLinkage {
+  sourceKind: LinkageSourceKind;
+  sourceId: string;
+  householdId: string;
+  type: LinkageType;
+  agreementNumber?: string;
+  startDate: string;
+  endDate?: string;
+  agreedAnnualBenefit: string;
+}
+
+type Problem = { field: string; rule: string; message: string };
+
+/** Linkage rows aliased `l`: county staff by the household's region, an enterprise its own. */
+export const LINKAGE_SCOPE = { regionPath: 'l.region_path', enterpriseId: 'l.source_enterprise_id' };
+
+/** Active on `date` (SPEC §3): started, not past its agreed end, not ended. */
+export function isActiveOn(linkage: Pick<Linkage, 'startDate' | 'endDate' | 'endedOn'>, date: IsoDate): boolean {
+  return (
+    compareDates(linkage.startDate as IsoDate, date) <= 0 &&
+    (linkage.endDate === null || compareDates(date, linkage.endDate as IsoDate) <= 0) &&
+    (linkage.endedOn === null || compareDates(date, linkage.endedOn as IsoDate) < 0)
+  );
+}
+
+export const toLinkageDto = (l: Linkage, today: IsoDate = todayInShanghai()): LinkageDto => ({
+  id: l.id,
+  sourceKind: l.sourceKind,
+  sourceId: l.sourceId,
+  householdId: l.householdId,
+  type: l.type,
+  agreementNumber: l.agreementNumber,
+  startDate: l.startDate,
+  endDate: l.endDate,
+  agreedAnnualBenefit: formatMoney(l.agreedAnnualBenefit),
+  endedOn: l.endedOn,
+  endReason: l.endReason,
+  active: isActiveOn(l, today),
+});
+
+export class LinkagesService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(
+    context: AuthenticatedContext,
+    filter: Page & { householdId?: string; sourceId?: string; type?: LinkageType; villageCode?: string; active?: boolean },
+  ): Promise<PageOf<LinkageDto>> {
+    const today = todayInShanghai();
+    const query = this.dataSource.getRepository(Linkage).createQueryBuilder('l');
+    applyScope(query, scopeOf(context.user), LINKAGE_SCOPE);
+    if (filter.householdId) query.andWhere('l.household_id = :householdId', { householdId: filter.householdId });
+    if (filter.sourceId) query.andWhere('l.source_id = :sourceId', { sourceId: filter.sourceId });
+    if (filter.type) query.andWhere('l.type = :type', { type: filter.type });
+    if (filter.villageCode) query.andWhere(`l.region_path LIKE '%/' || :village || '/'`, { village: filter.villageCode });
+    if (filter.active !== undefined) {
+      const activeSql = `(l.start_date <= :today AND (l.end_date IS NULL OR l.end_date >= :today) AND (l.ended_on IS NULL OR l.ended_on > :today))`;
+      query.andWhere(filter.active ? activeSql : `NOT ${activeSql}`, { today });
+    }
+    const [rows, total] = await query.orderBy('l.start_date', 'DESC').addOrderBy('l.id').take(filter.limit).skip(filter.offset).getManyAndCount();
+    return { items: rows.map((l) => toLinkageDto(l, today)), total, limit: filter.limit, offset: filter.offset };
+  }
+
+  async get(context: AuthenticatedContext, id: string): Promise<LinkageDto> {
+    const query = this.dataSource.getRepository(Linkage).createQueryBuilder('l').where('l.id = :id', { id });
+    applyScope(query, scopeOf(context.user), LINKAGE_SCOPE);
+    const linkage = await query.getOne();
+    if (!linkage) throw notFound('linkage');
+    return toLinkageDto(linkage);
+  }
+
+  async create(context: AuthenticatedContext, input: NewLinkage): Promise<LinkageDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      // Lock the household so two requests cannot both pass the one-active check (the unique index backs it up).
+      const household = await manager.getRepository(Household).findOne({ where: { id: input.householdId }, lock: { mode: 'pessimistic_write' } });
+      const problems = await this.checkRules(manager, context, input, household);
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the linkage breaks the register rules', problems);
+      await this.refuseActiveDuplicate(manager, input.sourceId, input.householdId, input.type);
+      const linkage = manager.getRepository(Linkage).create({
+        sourceKind: input.sourceKind,
+        sourceId: input.sourceId,
+        sourceEnterpriseId: input.sourceKind === 'enterprise' ? input.sourceId : null,
+        sourceHouseholdId: input.sourceKind === 'household' ? input.sourceId : null,
+        householdId: input.householdId,
+        type: input.type,
+        agreementNumber: input.agreementNumber ?? null,
+        startDate: input.startDate,
+        endDate: input.endDate ?? null,
+        agreedAnnualBenefit: parseMoney(input.agreedAnnualBenefit),
+        regionPath: household!.regionPath,
+        endedOn: null,
+        endReason: null,
+        createdBy: context.user.id,
+      });
+      await manager.getRepository(Linkage).insert(linkage);
+      const dto = toLinkageDto(linkage);
+      await recordAudit(manager, context, { action: 'create', entityType: 'linkage', entityId: linkage.id, after: dto, regionPath: linkage.regionPath });
+      return dto;
+    });
+  }
+
+  /** Ending keeps the linkage as history (SPEC §3); the day it ends on, it is no longer active. */
+  async end(context: AuthenticatedContext, id: string, input: { endedOn: string; reason?: string }): Promise<LinkageDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const linkage = await manager.getRepository(Linkage).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!linkage || !isInScope(scopeOf(context.user), { regionPath: linkage.regionPath })) throw notFound('linkage');
+      if (linkage.endedOn !== null) throw new DomainError('INVALID_STATE', `the linkage already ended on ${linkage.endedOn}`);
+      if (compareDates(input.endedOn as IsoDate, linkage.startDate as IsoDate) < 0) {
+        throw new DomainError('RULE_VIOLATION', 'a linkage cannot end before it starts', [
+          { field: 'endedOn', rule: 'NOT_BEFORE_START', message: `on or after ${linkage.startDate}` },
+        ]);
+      }
+      const before = toLinkageDto(linkage);
+      linkage.endedOn = input.endedOn;
+      linkage.endReason = input.reason ?? null;
+      linkage.updatedAt = new Date();
+      await manager.getRepository(Linkage).save(linkage);
+      const after = toLinkageDto(linkage);
+      await recordAudit(manager, context, { action: 'end', entityType: 'linkage', entityId: id, before, after, regionPath: linkage.regionPath });
+      return after;
+    });
+  }
+
+  private async checkRules(manager: EntityManager, context: AuthenticatedContext, input: NewLinkage, household: Household | null): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    if (!household) problems.push({ field: 'householdId', rule: 'HOUSEHOLD_EXISTS', message: 'the household does not exist' });
+    else if (!isInScope(scopeOf(context.user), { regionPath: household.regionPath })) {
+      problems.push({ field: 'householdId', rule: 'HOUSEHOLD_IN_YOUR_REGION', message: 'the household is registered outside your region' });
+    }
+    if (input.sourceKind === 'enterprise') {
+      const enterprise = await manager.getRepository(Enterprise).findOneBy({ id: input.sourceId });
+      if (!enterprise) problems.push({ field: 'sourceId', rule: 'SOURCE_EXISTS', message: 'the enterprise does not exist' });
+      else if (enterprise.status !== 'active') problems.push({ field: 'sourceId', rule: 'SOURCE_ACTIVE', message: 'the enterprise is not active' });
+    } else {
+      const source = await manager.getRepository(Household).findOneBy({ id: input.sourceId });
+      if (!source) problems.push({ field: 'sourceId', rule: 'SOURCE_EXISTS', message: 'the source household does not exist' });
+      else if (!source.isDemonstration) {
+        problems.push({ field: 'sourceId', rule: 'SOURCE_IS_DEMONSTRATION', message: 'only a demonstration household can be the source of a linkage' });
+      }
+      if (input.sourceId === input.householdId) {
+        problems.push({ field: 'sourceId', rule: 'NOT_SELF', message: 'a household cannot be linked to itself' });
+      }
+    }
+    if (input.endDate && compareDates(input.endDate as IsoDate, input.startDate as IsoDate) < 0) {
+      problems.push({ field: 'endDate', rule: 'END_AFTER_START', message: 'the end date is before the start date' });
+    }
+    return problems;
+  }
+
+  private async refuseActiveDuplicate(manager: EntityManager, sourceId: string, householdId: string, type: LinkageType): Promise<void> {
+    const [existing] = await manager.query(
+      'SELECT id FROM linkages WHERE source_id = $1 AND household_id = $2 AND type = $3 AND ended_on IS NULL',
+      [sourceId, householdId, type],
+    );
+    if (existing) {
+      throw new DomainError('DUPLICATE', 'an active linkage of this type between this source and household exists; end it first', [
+        { field: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${existing.id} is active` },
+      ]);
+    }
+  }
+}
