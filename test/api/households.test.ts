@@ -1,0 +1,164 @@
+import { expect } from 'chai';
+import { residentId, unique, withWrongCheck } from '../support/fixtures';
+import { startTestApp, type TestApp } from '../support/app';
+
+const LANKAO_VILLAGE = '410225100201';
+const QIXIAN_VILLAGE = '410221100201';
+
+describe('households (SPEC §3)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp();
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  function newHousehold(overrides: Record<string, unknown> = {}) {
+    const n = unique();
+    return {
+      householdNumber: `T-${n}`,
+      headName: '王小明',
+      idNumber: residentId('410225', '19800512', Number(n.slice(-3))),
+      phone: '13812345678',
+      villageCode: LANKAO_VILLAGE,
+      members: 4,
+      laborers: 2,
+      statusSince: '2025-03-01',
+      ...overrides,
+    };
+  }
+
+  async function countHouseholds(): Promise<number> {
+    const [{ count }] = await t.db.dataSource.query('SELECT count(*)::int AS count FROM households');
+    return count;
+  }
+
+  it('when the county poverty office registers a household, then it is stored sealed and shown in full only to poverty office and admin', async () => {
+    const input = newHousehold();
+    const poverty = await t.as('poverty.lankao');
+    const created = await poverty.post('/api/v1/households').send(input);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    expect(created.body.idNumber).to.equal(input.idNumber);
+    expect(created.body.idNumberMasked).to.equal(`${input.idNumber.slice(0, 6)}********${input.idNumber.slice(14)}`);
+    expect(created.body.birthDate).to.equal('1980-05-12');
+    expect(created.body.status).to.equal('poor');
+
+    for (const [username, seesFull] of [['admin', true], ['poverty', true], ['finance', false], ['auditor.lankao', false]] as const) {
+      const res = await (await t.as(username)).get(`/api/v1/households/${created.body.id}`);
+      expect(res.status, username).to.equal(200);
+      expect(res.body.idNumber, username).to.equal(seesFull ? input.idNumber : created.body.idNumberMasked);
+      expect(res.body.phone, username).to.equal(seesFull ? input.phone : '138****5678');
+    }
+
+    const rows = await t.db.dataSource.query(
+      `SELECT count(*)::int AS count FROM households h WHERE h::text LIKE '%' || $1 || '%'`,
+      [input.idNumber],
+    );
+    expect(rows[0].count, 'plaintext ID number found in the households table').to.equal(0);
+    const audit = await t.db.dataSource.query(`SELECT count(*)::int AS count FROM audit_log a WHERE a::text LIKE '%' || $1 || '%'`, [input.idNumber]);
+    expect(audit[0].count, 'plaintext ID number found in the audit log').to.equal(0);
+    expect(t.logs.join('\n')).not.to.contain(input.idNumber);
+  });
+
+  it('when the ID number has a wrong check character, then 422 names the field and nothing is written or echoed', async () => {
+    const input = newHousehold();
+    const bad = withWrongCheck(input.idNumber);
+    const before = await countHouseholds();
+    const res = await (await t.as('poverty.lankao')).post('/api/v1/households').send({ ...input, idNumber: bad });
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details).to.deep.include({ field: 'idNumber', rule: 'RESIDENT_ID_INVALID', message: 'The check character of the resident ID number does not match.' });
+    expect(JSON.stringify(res.body)).not.to.contain(bad.slice(0, 17));
+    expect(await countHouseholds()).to.equal(before);
+  });
+
+  it('when the ID number is malformed, then the 400 does not quote it', async () => {
+    const res = await (await t.as('poverty.lankao')).post('/api/v1/households').send(newHousehold({ idNumber: '41022519800512A23X' }));
+    expect(res.status).to.equal(400);
+    expect(JSON.stringify(res.body)).not.to.contain('41022519800512A23X');
+  });
+
+  it('when the same ID number or household number is registered twice, then 409 DUPLICATE and one row stays', async () => {
+    const input = newHousehold();
+    const poverty = await t.as('poverty.lankao');
+    expect((await poverty.post('/api/v1/households').send(input)).status).to.equal(201);
+    const sameId = await poverty.post('/api/v1/households').send({ ...input, householdNumber: `T-${unique()}` });
+    expect(sameId.status).to.equal(409);
+    expect(sameId.body.error.details[0].field).to.equal('idNumber');
+    expect(JSON.stringify(sameId.body)).not.to.contain(input.idNumber);
+    const sameNumber = await poverty.post('/api/v1/households').send({ ...newHousehold(), householdNumber: input.householdNumber });
+    expect(sameNumber.status).to.equal(409);
+    expect(sameNumber.body.error.details[0].field).to.equal('householdNumber');
+  });
+
+  it('when a county office registers in another county, then 422 VILLAGE_IN_YOUR_REGION; a birth date in the future or laborers > members are refused too', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const other = await poverty.post('/api/v1/households').send(newHousehold({ villageCode: QIXIAN_VILLAGE }));
+    expect(other.status).to.equal(422);
+    expect(other.body.error.details.map((d: { rule: string }) => d.rule)).to.include('VILLAGE_IN_YOUR_REGION');
+    const future = await poverty.post('/api/v1/households').send(newHousehold({ idNumber: residentId('410225', '20991231', 1), laborers: 5 }));
+    expect(future.status).to.equal(422);
+    const rules = future.body.error.details.map((d: { rule: string }) => d.rule);
+    expect(rules).to.include.members(['RESIDENT_ID_BIRTH_DATE', 'LABORERS_WITHIN_MEMBERS']);
+  });
+
+  it('when a household of Qixian is asked for by Lankao staff, then it is 404; the loan officer and enterprise see none they are not tied to', async () => {
+    const created = await (await t.as('poverty')).post('/api/v1/households').send(newHousehold({ villageCode: QIXIAN_VILLAGE, idNumber: residentId('410221', '19700101', Number(unique().slice(-3))) }));
+    expect(created.status).to.equal(201);
+    for (const username of ['poverty.lankao', 'auditor.lankao', 'officer.abc', 'enterprise']) {
+      const res = await (await t.as(username)).get(`/api/v1/households/${created.body.id}`);
+      expect(res.status, username).to.equal(404);
+    }
+    const list = await (await t.as('poverty.lankao')).get('/api/v1/households?limit=200');
+    expect(list.body.items.every((h: { regionPath: string }) => h.regionPath.startsWith('410200/410225/'))).to.equal(true);
+  });
+
+  it('when a loan officer looks a household up by ID number, then it gets the masked record', async () => {
+    const input = newHousehold();
+    await (await t.as('poverty.lankao')).post('/api/v1/households').send(input);
+    const res = await (await t.as('officer.abc')).post('/api/v1/households/lookup').send({ idNumber: input.idNumber.toLowerCase() });
+    expect(res.status).to.equal(200);
+    expect(res.body.idNumber).to.equal(res.body.idNumberMasked);
+    expect(res.body.householdNumber).to.equal(input.householdNumber);
+  });
+
+  it('when the status changes, then it is dated history; a change back before the last one or to the same status is refused', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const { body: household } = await poverty.post('/api/v1/households').send(newHousehold());
+    const lifted = await poverty.post(`/api/v1/households/${household.id}/status`).send({ status: 'lifted', effectiveDate: '2025-12-01', reason: '收入达标' });
+    expect(lifted.status).to.equal(200);
+    expect(lifted.body).to.include({ status: 'lifted', statusSince: '2025-12-01' });
+    const same = await poverty.post(`/api/v1/households/${household.id}/status`).send({ status: 'lifted', effectiveDate: '2026-01-01' });
+    expect(same.status).to.equal(409);
+    const backdated = await poverty.post(`/api/v1/households/${household.id}/status`).send({ status: 'monitored', effectiveDate: '2025-11-30' });
+    expect(backdated.status).to.equal(422);
+    const monitored = await poverty.post(`/api/v1/households/${household.id}/status`).send({ status: 'monitored', effectiveDate: '2026-02-01' });
+    expect(monitored.status).to.equal(200);
+    const demo = await poverty.post(`/api/v1/households/${household.id}/demonstration`).send({ isDemonstration: true, effectiveDate: '2026-03-01' });
+    expect(demo.body).to.include({ isDemonstration: true, demonstrationSince: '2026-03-01' });
+    const history = await poverty.get(`/api/v1/households/${household.id}/history`);
+    expect(history.body.map((h: { kind: string; status: string | null; effectiveDate: string }) => [h.kind, h.status, h.effectiveDate])).to.deep.equal([
+      ['status', 'poor', '2025-03-01'],
+      ['status', 'lifted', '2025-12-01'],
+      ['status', 'monitored', '2026-02-01'],
+      ['demonstration', null, '2026-03-01'],
+    ]);
+  });
+
+  it('when a finance officer or a loan officer tries to register, then 403', async () => {
+    for (const username of ['finance', 'officer.abc', 'enterprise', 'auditor']) {
+      const res = await (await t.as(username)).post('/api/v1/households').send(newHousehold());
+      expect(res.status, username).to.equal(403);
+    }
+  });
+
+  it('when a household with no linkages is deleted, then it is gone and the deletion is audited', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const { body: household } = await poverty.post('/api/v1/households').send(newHousehold());
+    const res = await poverty.delete(`/api/v1/households/${household.id}`);
+    expect(res.status).to.equal(204);
+    expect((await poverty.get(`/api/v1/households/${household.id}`)).status).to.equal(404);
+    const [entry] = await t.db.dataSource.query(`SELECT action FROM audit_log WHERE entity_id = $1 ORDER BY id DESC LIMIT 1`, [household.id]);
+    expect(entry.action).to.equal('delete');
+  });
+});

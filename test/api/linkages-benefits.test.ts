@@ -1,0 +1,158 @@
+import { expect } from 'chai';
+import { residentId, unique, uscc } from '../support/fixtures';
+import { startTestApp, type TestApp } from '../support/app';
+
+const LANKAO_VILLAGE = '410225100201';
+const QIXIAN_VILLAGE = '410221100201';
+
+describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () => {
+  let t: TestApp;
+  let fengyuanId: string;
+  let otherEnterpriseId: string;
+  before(async () => {
+    t = await startTestApp();
+    const [fengyuan] = await t.db.dataSource.query(`SELECT e.id FROM enterprises e JOIN users u ON u.enterprise_id = e.id WHERE u.username = 'enterprise'`);
+    fengyuanId = fengyuan.id;
+    const created = await (await t.as('poverty')).post('/api/v1/enterprises').send({
+      name: '杞县测试合作社',
+      uscc: uscc(`93410221MA5${unique().slice(-6)}`),
+      kind: 'cooperative',
+      regionCode: '410221',
+      industry: '种植业',
+    });
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    otherEnterpriseId = created.body.id;
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  async function household(user: string, village: string, county: string, demonstration = false) {
+    const n = unique();
+    const res = await (await t.as(user)).post('/api/v1/households').send({
+      householdNumber: `L-${n}`,
+      headName: '李四',
+      idNumber: residentId(county, '19751020', Number(n.slice(-3))),
+      villageCode: village,
+      members: 3,
+      laborers: 1,
+      statusSince: '2024-01-01',
+      isDemonstration: demonstration,
+      demonstrationSince: demonstration ? '2024-06-01' : undefined,
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body as { id: string; householdNumber: string };
+  }
+
+  function linkage(sourceKind: string, sourceId: string, householdId: string, overrides: Record<string, unknown> = {}) {
+    return { sourceKind, sourceId, householdId, type: 'employment', agreementNumber: 'DPXY-T-1', startDate: '2025-01-01', agreedAnnualBenefit: '6000.00', ...overrides };
+  }
+
+  it('when an enterprise links a household, then a second active linkage of the same type is 409 and another type is fine', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const first = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id));
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    expect(first.body).to.include({ agreedAnnualBenefit: '6000.00', active: true });
+    const again = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id));
+    expect(again.status).to.equal(409);
+    expect(again.body.error.details[0].rule).to.equal('ONE_ACTIVE_LINKAGE');
+    const dividend = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'dividend' }));
+    expect(dividend.status).to.equal(201);
+    const ended = await poverty.post(`/api/v1/linkages/${first.body.id}/end`).send({ endedOn: '2025-12-31', reason: '合同到期' });
+    expect(ended.body).to.include({ endedOn: '2025-12-31', active: false });
+    expect((await poverty.post(`/api/v1/linkages/${first.body.id}/end`).send({ endedOn: '2026-01-31' })).status).to.equal(409);
+    const renewed = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { startDate: '2026-01-01' }));
+    expect(renewed.status).to.equal(201);
+  });
+
+  it('when two identical linkages are created at the same moment, then exactly one is stored', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const results = await Promise.all([1, 2, 3].map(() => poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'land_lease' }))));
+    expect(results.map((r) => r.status).sort()).to.deep.equal([201, 409, 409]);
+    const [{ count }] = await t.db.dataSource.query(`SELECT count(*)::int AS count FROM linkages WHERE household_id = $1`, [h.id]);
+    expect(count).to.equal(1);
+  });
+
+  it('when the household is in another county than the caller, then 422 names householdId and nothing is written', async () => {
+    const qixian = await household('poverty', QIXIAN_VILLAGE, '410221');
+    const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM linkages');
+    const res = await (await t.as('poverty.lankao')).post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, qixian.id));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details).to.deep.include({ field: 'householdId', rule: 'HOUSEHOLD_IN_YOUR_REGION', message: 'the household is registered outside your region' });
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM linkages')).to.deep.equal(before);
+  });
+
+  it('when the source household is not a demonstration household, or is the household itself, then 422', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const plain = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const target = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const notDemo = await poverty.post('/api/v1/linkages').send(linkage('household', plain.id, target.id));
+    expect(notDemo.body.error.details.map((d: { rule: string }) => d.rule)).to.include('SOURCE_IS_DEMONSTRATION');
+    const demo = await household('poverty.lankao', LANKAO_VILLAGE, '410225', true);
+    const self = await poverty.post('/api/v1/linkages').send(linkage('household', demo.id, demo.id));
+    expect(self.body.error.details.map((d: { rule: string }) => d.rule)).to.include('NOT_SELF');
+    const ok = await poverty.post('/api/v1/linkages').send(linkage('household', demo.id, target.id, { type: 'self_employment_support' }));
+    expect(ok.status).to.equal(201);
+  });
+
+  it('when the enterprise reports benefits, then only its own linkages accept them and the poverty office confirms once', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const enterprise = await t.as('enterprise');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const own = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'order_purchase' }));
+    const qixianHousehold = await household('poverty', QIXIAN_VILLAGE, '410221');
+    const others = await (await t.as('poverty')).post('/api/v1/linkages').send(linkage('enterprise', otherEnterpriseId, qixianHousehold.id));
+    expect(others.status).to.equal(201);
+
+    const reported = await enterprise.post('/api/v1/benefits').send({ linkageId: own.body.id, paidOn: '2025-06-30', amount: '1250.50', kind: 'purchase' });
+    expect(reported.status, JSON.stringify(reported.body)).to.equal(201);
+    expect(reported.body).to.include({ status: 'reported', amount: '1250.50' });
+    const foreign = await enterprise.post('/api/v1/benefits').send({ linkageId: others.body.id, paidOn: '2025-06-30', amount: '100.00', kind: 'wage' });
+    expect(foreign.status).to.equal(404);
+    const early = await enterprise.post('/api/v1/benefits').send({ linkageId: own.body.id, paidOn: '2024-12-31', amount: '100.00', kind: 'wage' });
+    expect(early.status).to.equal(422);
+    const threeDecimals = await enterprise.post('/api/v1/benefits').send({ linkageId: own.body.id, paidOn: '2025-07-01', amount: '100.005', kind: 'wage' });
+    expect(threeDecimals.status).to.equal(400);
+
+    expect((await enterprise.post(`/api/v1/benefits/${reported.body.id}/confirm`)).status).to.equal(403);
+    expect((await (await t.as('poverty.lankao')).post(`/api/v1/benefits/${reported.body.id}/confirm`)).body.status).to.equal('confirmed');
+    expect((await poverty.post(`/api/v1/benefits/${reported.body.id}/reject`).send({ reason: 'late' })).status).to.equal(409);
+
+    const view = await enterprise.get(`/api/v1/enterprises/${fengyuanId}/households?limit=200`);
+    expect(view.status).to.equal(200);
+    const row = view.body.items.find((i: { householdId: string }) => i.householdId === h.id);
+    expect(row).to.include({ benefitsTotal: '1250.50', activeLinkage: true, householdNumber: h.householdNumber });
+    expect(row.idNumberMasked).to.match(/^410225\*{8}\d{3}[\dX]$/);
+    expect(row.linkageTypes).to.deep.equal(['order_purchase']);
+    const filtered = await enterprise.get(`/api/v1/enterprises/${fengyuanId}/households?type=dividend&limit=200`);
+    expect(filtered.body.items.every((i: { linkageTypes: string[] }) => i.linkageTypes.includes('dividend'))).to.equal(true);
+  });
+
+  it("when an enterprise user asks for another enterprise, its households, linkages or benefits, then 404 or nothing", async () => {
+    const enterprise = await t.as('enterprise');
+    expect((await enterprise.get(`/api/v1/enterprises/${otherEnterpriseId}`)).status).to.equal(404);
+    expect((await enterprise.get(`/api/v1/enterprises/${otherEnterpriseId}/households`)).status).to.equal(404);
+    const list = await enterprise.get('/api/v1/enterprises');
+    expect(list.body.items.map((e: { id: string }) => e.id)).to.deep.equal([fengyuanId]);
+    const linkages = await enterprise.get('/api/v1/linkages?limit=200');
+    expect(linkages.body.items.every((l: { sourceId: string }) => l.sourceId === fengyuanId)).to.equal(true);
+    const benefits = await enterprise.get('/api/v1/benefits?limit=200');
+    expect(benefits.body.items.every((b: { enterpriseId: string }) => b.enterpriseId === fengyuanId)).to.equal(true);
+    expect((await enterprise.get('/api/v1/households?limit=1')).body.items.length).to.be.at.most(1);
+  });
+
+  it('when an enterprise is registered with a bad USCC or twice, then 422 or 409', async () => {
+    const poverty = await t.as('poverty');
+    const good = uscc(`91410225MA6${unique().slice(-6)}`);
+    const bad = good.slice(0, 17) + (good.endsWith('1') ? '2' : '1');
+    const invalid = await poverty.post('/api/v1/enterprises').send({ name: '坏码公司', uscc: bad, kind: 'company', regionCode: '410225' });
+    expect(invalid.status).to.equal(422);
+    expect(invalid.body.error.details[0]).to.include({ field: 'uscc', rule: 'USCC_INVALID' });
+    expect((await poverty.post('/api/v1/enterprises').send({ name: '好码公司', uscc: good, kind: 'company', regionCode: '410225' })).status).to.equal(201);
+    expect((await poverty.post('/api/v1/enterprises').send({ name: '重复公司', uscc: good, kind: 'company', regionCode: '410225' })).status).to.equal(409);
+    const lankaoElsewhere = await (await t.as('poverty.lankao')).post('/api/v1/enterprises').send({ name: '外县公司', uscc: uscc(`91410221MA7${unique().slice(-6)}`), kind: 'company', regionCode: '410221' });
+    expect(lankaoElsewhere.status).to.equal(422);
+  });
+});
