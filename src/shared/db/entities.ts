@@ -3,6 +3,15 @@ import { HouseholdHistory } from '../../modules/households/household-history.ent
 import { Household } from '../../modules/households/household.entity';
 import { Linkage } from '../../modules/linkages/linkage.entity';
 import { Target } from '../../modules/targets/target.entity';
+import { FundMovement } from '../../modules/funds/fund-movement.entity';
+import { RiskFund } from '../../modules/funds/risk-fund.entity';
+import { IdempotencyRecord } from '../../modules/idempotency/idempotency-record.entity';
+import { LoanEvent } from '../../modules/loans/loan-event.entity';
+import { Loan } from '../../modules/loans/loan.entity';
+import { Repayment } from '../../modules/loans/repayment.entity';
+import { ScheduleEntry } from '../../modules/loans/schedule-entry.entity';
+import { FinancingModel } from '../../modules/models/financing-model.entity';
+import { ModelVersion } from '../../modules/models/model-version.entity';
 import { AuditEntry } from '../../modules/audit/audit-entry.entity';
 import { LoginAttempt } from '../../modules/auth/login-attempt.entity';
 import { Enterprise } from '../../modules/enterprises/enterprise.entity';
@@ -25,4 +34,13 @@ export const ENTITIES = [
   Linkage,
   BenefitRecord,
   Target,
+  FinancingModel,
+  ModelVersion,
+  RiskFund,
+  FundMovement,
+  Loan,
+  ScheduleEntry,
+  Repayment,
+  LoanEvent,
+  IdempotencyRecord,
 ];
