@@ -10,6 +10,8 @@ export interface ValidInput {
   params: Record<string, any>;
   query: Record<string, any>;
   body: any;
+  /** Only the headers the endpoint declares, validated (e.g. `idempotency-key`). */
+  headers: Record<string, any>;
 }
 
 /**
@@ -27,6 +29,8 @@ export interface Endpoint {
   params?: Joi.ObjectSchema;
   query?: Joi.ObjectSchema;
   body?: Joi.ObjectSchema;
+  /** Request headers the endpoint reads, keyed in lower case, e.g. `{ 'idempotency-key': … }`. */
+  headers?: Joi.ObjectSchema;
   /** The success status; 200 unless given. */
   status?: number;
   /** Describes the success body in the OpenAPI document. */
@@ -62,9 +66,21 @@ export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
     params: check('params', endpoint.params, req.params),
     query: check('query', endpoint.query, { ...req.query }),
     body: endpoint.body ? check('body', endpoint.body, req.body) : check('body', undefined, req.body),
+    headers: endpoint.headers ? checkHeaders(endpoint.headers, req, problems) : {},
   };
   if (problems.length > 0) throw new DomainError('VALIDATION_FAILED', 'the request is invalid', problems);
   return input;
+}
+
+/** Picks the declared headers out of the request (all others are none of the endpoint's business). */
+function checkHeaders(schema: Joi.ObjectSchema, req: Request, problems: Array<{ in: string; path: string; message: string; type: string }>) {
+  const declared = Object.keys(schema.describe().keys ?? {});
+  const picked = Object.fromEntries(declared.filter((name) => req.get(name) !== undefined).map((name) => [name, req.get(name)]));
+  const { value, error } = schema.validate(picked, VALIDATION_OPTIONS);
+  for (const detail of error?.details ?? []) {
+    problems.push({ in: 'header', path: detail.path.join('.'), message: detail.message, type: detail.type });
+  }
+  return value ?? {};
 }
 
 export type Authenticate = (req: Request, res: Response) => Promise<RequestContext['user']>;

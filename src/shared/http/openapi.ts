@@ -80,7 +80,7 @@ function describe(schema: Joi.Schema): Description {
   return schema.describe() as unknown as Description;
 }
 
-function parameters(where: 'path' | 'query', schema: Joi.ObjectSchema | undefined): JsonSchema[] {
+function parameters(where: 'path' | 'query' | 'header', schema: Joi.ObjectSchema | undefined): JsonSchema[] {
   if (!schema) return [];
   const keys = describe(schema).keys ?? {};
   return Object.entries(keys).map(([name, d]) => ({
@@ -120,7 +120,7 @@ export function buildOpenApi(endpoints: readonly Endpoint[], info: { version: st
       operationId: `${e.method}_${e.path.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '')}`,
       summary: e.summary,
       tags: [e.tag],
-      parameters: [...parameters('path', e.params), ...parameters('query', e.query)],
+      parameters: [...parameters('path', e.params), ...parameters('query', e.query), ...parameters('header', e.headers)],
       responses,
     };
     if (e.access === 'public') operation.security = [];

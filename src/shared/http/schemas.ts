@@ -83,3 +83,9 @@ export const errorSchema = Joi.object({
     requestId: Joi.string().required(),
   }).required(),
 }).label('Error');
+
+/** SPEC §5, §11: retries carry the same key and get the first answer. */
+export const idempotencyKeyHeader = (required = true) => {
+  const key = Joi.string().trim().min(8).max(100).pattern(/^[A-Za-z0-9._:-]+$/, 'idempotency key');
+  return Joi.object({ 'idempotency-key': required ? key.required() : key });
+};

@@ -1,0 +1,55 @@
+import crypto from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import { DomainError } from '../../shared/http/errors';
+
+export type IdempotentOutcome = { replay: true; status: number; body: unknown } | { replay: false };
+
+/** JSON with object keys sorted, so that equal requests hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function hashRequest(request: unknown): string {
+  return crypto.createHash('sha256').update(canonicalJson(request)).digest('hex');
+}
+
+/**
+ * Claims an idempotency key inside the caller's transaction. The first request inserts the key and
+ * goes on; a concurrent request with the same key waits on the unique key until the first commits
+ * (then it replays the stored answer) or rolls back (then it claims the key itself). A key reused
+ * for a different request is refused.
+ */
+export async function claimIdempotencyKey(manager: EntityManager, scope: string, key: string, requestHash: string): Promise<IdempotentOutcome> {
+  const inserted: unknown[] = await manager.query(
+    `INSERT INTO idempotency_records (scope, key, request_hash) VALUES ($1, $2, $3)
+     ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+    [scope, key, requestHash],
+  );
+  if (inserted.length > 0) return { replay: false };
+  const [existing] = await manager.query(
+    'SELECT request_hash, response_status, response_body FROM idempotency_records WHERE scope = $1 AND key = $2',
+    [scope, key],
+  );
+  if (!existing || existing.request_hash !== requestHash) {
+    throw new DomainError('RULE_VIOLATION', 'this Idempotency-Key was already used for a different request', [
+      { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'use a new key for a new request' },
+    ]);
+  }
+  return { replay: true, status: existing.response_status, body: existing.response_body };
+}
+
+export async function storeIdempotentResponse(manager: EntityManager, scope: string, key: string, status: number, body: unknown): Promise<void> {
+  await manager.query('UPDATE idempotency_records SET response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2', [
+    scope,
+    key,
+    status,
+    JSON.stringify(body),
+  ]);
+}
