@@ -16,6 +16,8 @@ import { EnterprisesService } from './modules/enterprises/enterprises.service';
 import { registerHouseholdRoutes } from './modules/households/households.routes';
 import { HouseholdsService } from './modules/households/households.service';
 import { registerInstitutionRoutes } from './modules/institutions/institutions.routes';
+import { registerModelRoutes } from './modules/models/models.routes';
+import { ModelsService } from './modules/models/models.service';
 import { InstitutionsService } from './modules/institutions/institutions.service';
 import { registerReferenceRateRoutes } from './modules/reference-rates/reference-rates.routes';
 import { ReferenceRatesService } from './modules/reference-rates/reference-rates.service';
@@ -50,6 +52,7 @@ export interface Services {
   enterprises: EnterprisesService;
   linkages: LinkagesService;
   benefits: BenefitsService;
+  models: ModelsService;
 }
 
 export function createServices({ dataSource, config }: AppDependencies): Services {
@@ -65,6 +68,7 @@ export function createServices({ dataSource, config }: AppDependencies): Service
     enterprises: new EnterprisesService(dataSource),
     linkages: new LinkagesService(dataSource),
     benefits: new BenefitsService(dataSource),
+    models: new ModelsService(dataSource),
   };
 }
 
@@ -80,6 +84,7 @@ export function createApiRegistry(services: Services): ApiRegistry {
   registerEnterpriseRoutes(api, services.enterprises);
   registerLinkageRoutes(api, services.linkages);
   registerBenefitRoutes(api, services.benefits);
+  registerModelRoutes(api, services.models);
   return api;
 }
 

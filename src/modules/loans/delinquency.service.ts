@@ -1,0 +1,80 @@
+import type { DataSource } from 'typeorm';
+
+export interface DelinquencyResult {
+  businessDate: string;
+  loansChecked: number;
+  loansUpdated: number;
+  statusChanges: number;
+  byStatus: Record<string, number>;
+}
+
+/**
+ * SPEC §5 delinquency for one business date, set-based over every disbursed open loan:
+ * an instalment unpaid after its due date makes the loan overdue; days past due count from the
+ * oldest unpaid due date; at the model's trigger (compensationTriggerDaysPastDue of the loan's model
+ * version) the loan is defaulted, and stays so. Payments are applied to instalments in order:
+ * instalment k is unpaid while principal + interest paid by the date is less than the cumulative
+ * amount due up to k. Running it twice for a date changes nothing the second time.
+ */
+const DELINQUENCY_SQL = `
+WITH open_loans AS (
+  SELECT l.id, l.status, l.schedule_version, (v.parameters->>'compensationTriggerDaysPastDue')::int AS trigger_days
+    FROM loans l
+    JOIN financing_model_versions v ON v.id = l.model_version_id
+   WHERE l.status IN ('active', 'overdue', 'defaulted') AND l.disbursement_date IS NOT NULL
+), paid AS (
+  SELECT r.loan_id, sum(r.principal + r.interest) AS paid
+    FROM repayments r JOIN open_loans o ON o.id = r.loan_id
+   WHERE r.paid_on <= $1::date
+   GROUP BY r.loan_id
+), due AS (
+  SELECT s.loan_id, s.due_date,
+         sum(s.principal_due + s.interest_due) OVER (PARTITION BY s.loan_id ORDER BY s.seq) AS cumulative_due
+    FROM loan_schedule s JOIN open_loans o ON o.id = s.loan_id AND s.version = o.schedule_version
+   WHERE s.due_date < $1::date
+), oldest_unpaid AS (
+  SELECT d.loan_id, min(d.due_date) AS due_date
+    FROM due d LEFT JOIN paid p ON p.loan_id = d.loan_id
+   WHERE d.cumulative_due > coalesce(p.paid, 0)
+   GROUP BY d.loan_id
+), decided AS (
+  SELECT o.id, o.status AS old_status,
+         coalesce($1::date - u.due_date, 0) AS days_past_due,
+         CASE
+           WHEN o.status = 'defaulted' OR coalesce($1::date - u.due_date, 0) >= o.trigger_days THEN 'defaulted'
+           WHEN u.due_date IS NOT NULL THEN 'overdue'
+           ELSE 'active'
+         END AS new_status
+    FROM open_loans o LEFT JOIN oldest_unpaid u ON u.loan_id = o.id
+), updated AS (
+  UPDATE loans l
+     SET status = d.new_status, days_past_due = d.days_past_due, delinquency_as_of = $1::date, updated_at = now()
+    FROM decided d
+   WHERE l.id = d.id
+     AND (l.status <> d.new_status OR l.days_past_due <> d.days_past_due OR l.delinquency_as_of IS DISTINCT FROM $1::date)
+  RETURNING l.id, d.old_status, d.new_status, d.days_past_due
+), events AS (
+  INSERT INTO loan_events (loan_id, kind, effective_date, from_status, to_status, details)
+  SELECT id, 'status_changed', $1::date, old_status, new_status, jsonb_build_object('source', 'delinquency', 'daysPastDue', days_past_due)
+    FROM updated WHERE old_status <> new_status
+  RETURNING loan_id
+)
+SELECT (SELECT count(*) FROM decided)::int AS checked,
+       (SELECT count(*) FROM updated)::int AS updated,
+       (SELECT count(*) FROM events)::int AS changes,
+       coalesce((SELECT jsonb_object_agg(new_status, n) FROM (SELECT new_status, count(*)::int AS n FROM decided GROUP BY new_status) s), '{}'::jsonb) AS by_status`;
+
+/** Only one delinquency run at a time, across instances: the runs take this transaction lock. */
+const DELINQUENCY_LOCK_KEY = 7_310_101;
+
+export class DelinquencyService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async run(businessDate: string): Promise<DelinquencyResult> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [DELINQUENCY_LOCK_KEY]);
+      const [row] = await manager.query(DELINQUENCY_SQL, [businessDate]);
+      return { businessDate, loansChecked: row.checked, loansUpdated: row.updated, statusChanges: row.changes, byStatus: row.by_status };
+    });
+  }
+}
