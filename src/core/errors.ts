@@ -17,6 +17,7 @@ export type CoreInputErrorCode =
   | 'INVALID_SUBSIDY_PARAMETERS'
   | 'INVALID_RATIO'
   | 'RATIOS_NOT_ONE'
+  | 'INVALID_SCHEDULE'
   | 'INVALID_USCC'
   | 'INVALID_RESIDENT_ID';
 

@@ -6,5 +6,6 @@ export * from './periods';
 export * from './daycount';
 export * from './interest';
 export * from './split';
+export * from './schedules';
 export * from './capital-numerals';
 export * from './identifiers';
