@@ -9,12 +9,21 @@ import { registerAuthRoutes } from './modules/auth/auth.routes';
 import { AuthService } from './modules/auth/auth.service';
 import { registerBenefitRoutes } from './modules/benefits/benefits.routes';
 import { BenefitsService } from './modules/benefits/benefits.service';
+import { createTargetServices, registerTargetRoutes, type TargetServices } from './modules/targets';
 import { registerLinkageRoutes } from './modules/linkages/linkages.routes';
 import { LinkagesService } from './modules/linkages/linkages.service';
+import { FundsService, registerFundRoutes } from './modules/funds';
 import { registerEnterpriseRoutes } from './modules/enterprises/enterprises.routes';
 import { EnterprisesService } from './modules/enterprises/enterprises.service';
 import { registerHouseholdRoutes } from './modules/households/households.routes';
 import { HouseholdsService } from './modules/households/households.service';
+import { registerImportRoutes } from './modules/imports/imports.routes';
+import { ImportsService } from './modules/imports/imports.service';
+import { DelinquencyService } from './modules/loans/delinquency.service';
+import { LoanRegistrationService } from './modules/loans/loan-registration.service';
+import { LoanServicingService } from './modules/loans/loan-servicing.service';
+import { registerLoanRoutes } from './modules/loans/loans.routes';
+import { LoansQueryService } from './modules/loans/loans-query.service';
 import { registerInstitutionRoutes } from './modules/institutions/institutions.routes';
 import { registerModelRoutes } from './modules/models/models.routes';
 import { ModelsService } from './modules/models/models.service';
@@ -26,8 +35,8 @@ import { RegionsService } from './modules/regions/regions.service';
 import { registerUserRoutes } from './modules/users/users.routes';
 import { UsersService } from './modules/users/users.service';
 import { IdNumberVault } from './shared/crypto/id-number-vault';
-import { ApiRegistry } from './shared/http/api';
-import { DomainError, errorHandler, routeNotFound } from './shared/http/errors';
+import { ApiRegistry, JSON_MEDIA_TYPES } from './shared/http/api';
+import { errorHandler, routeNotFound } from './shared/http/errors';
 import { buildOpenApi } from './shared/http/openapi';
 import { accessLog, requestId } from './shared/http/request-context';
 import type { Logger } from './shared/logging/logger';
@@ -52,23 +61,39 @@ export interface Services {
   enterprises: EnterprisesService;
   linkages: LinkagesService;
   benefits: BenefitsService;
+  loanRegistration: LoanRegistrationService;
+  loanServicing: LoanServicingService;
+  loansQuery: LoansQueryService;
+  delinquency: DelinquencyService;
+  targets: TargetServices;
   models: ModelsService;
+  funds: FundsService;
+  imports: ImportsService;
 }
 
 export function createServices({ dataSource, config }: AppDependencies): Services {
   const vault = new IdNumberVault(config.idEncryptionKey, config.idHashKey);
+  const households = new HouseholdsService(dataSource, vault);
+  const referenceRates = new ReferenceRatesService(dataSource);
   return {
     auth: new AuthService(dataSource, config),
     audit: new AuditService(dataSource),
     users: new UsersService(dataSource),
     regions: new RegionsService(dataSource),
     institutions: new InstitutionsService(dataSource),
-    referenceRates: new ReferenceRatesService(dataSource),
-    households: new HouseholdsService(dataSource, vault),
+    referenceRates,
+    households,
     enterprises: new EnterprisesService(dataSource),
     linkages: new LinkagesService(dataSource),
     benefits: new BenefitsService(dataSource),
+    targets: createTargetServices(dataSource),
     models: new ModelsService(dataSource),
+    funds: new FundsService(dataSource),
+    imports: new ImportsService(dataSource, households),
+    loanRegistration: new LoanRegistrationService(dataSource, referenceRates),
+    loanServicing: new LoanServicingService(dataSource),
+    loansQuery: new LoansQueryService(dataSource),
+    delinquency: new DelinquencyService(dataSource),
   };
 }
 
@@ -84,7 +109,16 @@ export function createApiRegistry(services: Services): ApiRegistry {
   registerEnterpriseRoutes(api, services.enterprises);
   registerLinkageRoutes(api, services.linkages);
   registerBenefitRoutes(api, services.benefits);
+  registerTargetRoutes(api, services.targets);
   registerModelRoutes(api, services.models);
+  registerFundRoutes(api, services.funds);
+  registerImportRoutes(api, services.imports);
+  registerLoanRoutes(api, {
+    registration: services.loanRegistration,
+    servicing: services.loanServicing,
+    query: services.loansQuery,
+    delinquency: services.delinquency,
+  });
   return api;
 }
 
@@ -121,16 +155,8 @@ export function createApp(deps: AppDependencies): { app: Express; services: Serv
 
   const router = express.Router();
   router.use(helmet());
-  router.use(express.json({ limit: BODY_LIMIT, strict: true, type: ['application/json', 'application/*+json'] }));
-  router.use((req, _res, next) => {
-    // A body that is not JSON would otherwise arrive as nothing and fail later with a vaguer message.
-    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-      next(new DomainError('UNSUPPORTED_MEDIA_TYPE', 'send the request body as application/json'));
-      return;
-    }
-    next();
-  });
+  router.use(express.json({ limit: BODY_LIMIT, strict: true, type: [...JSON_MEDIA_TYPES] }));
+  // Media types are checked per endpoint (Endpoint.consumes): JSON everywhere, files where declared.
   api.mount(router, (req) => services.auth.authenticate(req.get('authorization')));
   app.use(API_PREFIX, router);
 

@@ -98,6 +98,10 @@ export class ModelsService {
    * serialised and cannot both claim the same number.
    */
   async addVersion(context: AuthenticatedContext, code: string, input: NewModelVersion): Promise<ModelVersionDto> {
+    // The models are the city's: a county finance bureau applies them but does not change them.
+    if (context.user.regionLevel !== 'city' && context.user.regionLevel !== 'province') {
+      throw new DomainError('FORBIDDEN', 'only the city finance bureau changes the financing models');
+    }
     const { value: parameters, problems } = validateModelParameters(input.parameters);
     if (!parameters) {
       // The route validated already; this guards callers that reach the service another way.

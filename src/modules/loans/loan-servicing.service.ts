@@ -1,0 +1,285 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { compareDates, type IsoDate } from '../../core/dates';
+import { CoreInputError } from '../../core/errors';
+import { Decimal, formatMoney, parseMoney } from '../../core/money';
+import type { AuthenticatedContext } from '../../shared/auth/context';
+import { isInScope, scopeOf } from '../../shared/auth/scope';
+import { todayInShanghai } from '../../shared/clock';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError, notFound } from '../../shared/http/errors';
+import { recordAudit } from '../audit/audit.service';
+import { toLoanDto, type LoanDto } from './loan.dto';
+import { Loan, type LoanStatus } from './loan.entity';
+import { LoanEvent } from './loan-event.entity';
+import { writeSchedule } from './loan-registration.service';
+import { canTransition, REPAYABLE_STATUSES } from './loan.status';
+import { Repayment } from './repayment.entity';
+import { ScheduleEntry } from './schedule-entry.entity';
+
+export interface RepaymentDto {
+  id: string;
+  loanId: string;
+  kind: 'repayment' | 'reversal';
+  paidOn: string;
+  principal: string;
+  interest: string;
+  penalty: string;
+  reversesId: string | null;
+  note: string | null;
+  createdAt: string;
+}
+
+export interface NewRepayment {
+  paidOn: string;
+  principal: string;
+  interest: string;
+  penalty: string;
+  note?: string;
+}
+
+export const toRepaymentDto = (r: Repayment): RepaymentDto => ({
+  id: r.id,
+  loanId: r.loanId,
+  kind: r.kind,
+  paidOn: r.paidOn,
+  principal: formatMoney(r.principal),
+  interest: formatMoney(r.interest),
+  penalty: formatMoney(r.penalty),
+  reversesId: r.reversesId,
+  note: r.note,
+  createdAt: r.createdAt.toISOString(),
+});
+
+type Problem = { field: string; rule: string; message: string; limit?: string; actual?: string };
+
+/**
+ * What a bank does to a registered loan (SPEC §5): disburse it, record repayments and reverse them,
+ * extend it (展期). Each use case locks the loan row first, so concurrent repayments are applied one
+ * after the other and can never together exceed what is outstanding.
+ */
+export class LoanServicingService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async disburse(context: AuthenticatedContext, loanId: string, disbursementDate: string): Promise<LoanDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const loan = await this.lockLoan(manager, context, loanId);
+      if (loan.status !== 'registered') throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot be disbursed`);
+      const problems: Problem[] = [];
+      if (compareDates(disbursementDate as IsoDate, loan.contractDate as IsoDate) < 0) {
+        problems.push({ field: 'disbursementDate', rule: 'NOT_BEFORE_CONTRACT', message: `the contract is dated ${loan.contractDate}` });
+      }
+      if (compareDates(disbursementDate as IsoDate, loan.currentMaturityDate as IsoDate) >= 0) {
+        problems.push({ field: 'disbursementDate', rule: 'BEFORE_MATURITY', message: `the loan matures on ${loan.currentMaturityDate}` });
+      }
+      if (compareDates(disbursementDate as IsoDate, todayInShanghai()) > 0) {
+        problems.push({ field: 'disbursementDate', rule: 'NOT_IN_FUTURE', message: 'record a disbursement once it has happened' });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the disbursement breaks the loan rules', problems);
+      const before = toLoanDto(loan);
+      loan.disbursementDate = disbursementDate;
+      await this.moveTo(manager, context, loan, 'active', disbursementDate, 'disbursed', {});
+      await scheduleOrRefuse(manager, loan, loan.scheduleVersion, disbursementDate);
+      return this.finish(manager, context, loan, 'disburse', before);
+    });
+  }
+
+  async repay(context: AuthenticatedContext, loanId: string, input: NewRepayment, idempotencyKey: string): Promise<{ status: number; body: RepaymentDto }> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const loan = await this.lockLoan(manager, context, loanId);
+      const previous = await manager.getRepository(Repayment).findOneBy({ loanId, idempotencyKey });
+      if (previous) return { status: 200, body: sameRepaymentOrRefuse(previous, input) };
+      if (!REPAYABLE_STATUSES.includes(loan.status)) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
+      const principal = parseMoney(input.principal);
+      const interest = parseMoney(input.interest);
+      const penalty = parseMoney(input.penalty);
+      const problems = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
+      if (principal.plus(interest).plus(penalty).isZero()) {
+        problems.push({ field: 'principal', rule: 'NOT_ZERO', message: 'a repayment pays some principal, interest or penalty' });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the repayment is more than is owed or out of time', problems);
+      const repayment = manager.getRepository(Repayment).create({
+        loanId,
+        kind: 'repayment',
+        paidOn: input.paidOn,
+        principal,
+        interest,
+        penalty,
+        reversesId: null,
+        idempotencyKey,
+        note: input.note ?? null,
+        createdBy: context.user.id,
+      });
+      await manager.getRepository(Repayment).insert(repayment);
+      const before = toLoanDto(loan);
+      loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
+      if (loan.outstandingPrincipal.isZero()) {
+        loan.closedOn = input.paidOn;
+        await this.moveTo(manager, context, loan, 'settled', input.paidOn, 'settled', { repaymentId: repayment.id });
+      }
+      await this.finish(manager, context, loan, 'repay', before);
+      return { status: 201, body: toRepaymentDto(repayment) };
+    });
+  }
+
+  /** A correction is a reversal: a new record with the negated parts (SPEC §5). Each repayment is reversed once. */
+  async reverse(context: AuthenticatedContext, loanId: string, repaymentId: string, reason: string): Promise<RepaymentDto> {
+    try {
+      return await inTransaction(this.dataSource, async (manager) => {
+        const loan = await this.lockLoan(manager, context, loanId);
+        const original = await manager.getRepository(Repayment).findOneBy({ id: repaymentId, loanId });
+        if (!original) throw notFound('repayment');
+        if (original.kind !== 'repayment') throw new DomainError('INVALID_STATE', 'a reversal cannot itself be reversed');
+        if (await manager.getRepository(Repayment).existsBy({ reversesId: repaymentId })) {
+          throw new DomainError('INVALID_STATE', 'the repayment has already been reversed');
+        }
+        const reversal = manager.getRepository(Repayment).create({
+          loanId,
+          kind: 'reversal',
+          // Value-dated to the repayment it undoes: the money never came, so balances at every date
+          // net to zero; createdAt says when the correction was made.
+          paidOn: original.paidOn,
+          principal: original.principal.negated(),
+          interest: original.interest.negated(),
+          penalty: original.penalty.negated(),
+          reversesId: repaymentId,
+          idempotencyKey: `reversal:${repaymentId}`,
+          note: reason,
+          createdBy: context.user.id,
+        });
+        await manager.getRepository(Repayment).insert(reversal);
+        const before = toLoanDto(loan);
+        loan.outstandingPrincipal = loan.outstandingPrincipal.plus(original.principal);
+        if (loan.status === 'settled' && loan.outstandingPrincipal.greaterThan(0)) {
+          loan.closedOn = null;
+          // The next delinquency run works out whether it is overdue again.
+          await this.moveTo(manager, context, loan, 'active', reversal.paidOn, 'reopened', { reversalId: reversal.id });
+        }
+        await this.finish(manager, context, loan, 'reverse_repayment', before);
+        return toRepaymentDto(reversal);
+      });
+    } catch (error) {
+      const constraint = (error as { driverError?: { constraint?: string } }).driverError?.constraint;
+      if (constraint === 'repayments_reverses_key') throw new DomainError('INVALID_STATE', 'the repayment has already been reversed');
+      if (constraint === 'loans_one_per_household_key') {
+        throw new DomainError('INVALID_STATE', 'reopening this loan would give the household two open loans under its model');
+      }
+      throw error;
+    }
+  }
+
+  /** 展期: moves the maturity date; recorded as an event with its date, and a new schedule version. */
+  async extend(context: AuthenticatedContext, loanId: string, input: { newMaturityDate: string; extendedOn: string; reason?: string }): Promise<LoanDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const loan = await this.lockLoan(manager, context, loanId);
+      if (loan.status !== 'active' && loan.status !== 'overdue') throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot be extended`);
+      const problems: Problem[] = [];
+      if (compareDates(input.newMaturityDate as IsoDate, loan.currentMaturityDate as IsoDate) <= 0) {
+        problems.push({ field: 'newMaturityDate', rule: 'AFTER_CURRENT_MATURITY', message: `after ${loan.currentMaturityDate}` });
+      }
+      if (compareDates(input.extendedOn as IsoDate, loan.disbursementDate as IsoDate) < 0 || compareDates(input.extendedOn as IsoDate, loan.currentMaturityDate as IsoDate) > 0) {
+        problems.push({ field: 'extendedOn', rule: 'WITHIN_TERM', message: `between ${loan.disbursementDate} and ${loan.currentMaturityDate}` });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the extension breaks the loan rules', problems);
+      const before = toLoanDto(loan);
+      const fromMaturity = loan.currentMaturityDate;
+      loan.currentMaturityDate = input.newMaturityDate;
+      loan.scheduleVersion += 1;
+      await this.rescheduleFrom(manager, loan, input.extendedOn as IsoDate);
+      await manager.getRepository(LoanEvent).insert(<never>{
+        loanId,
+        kind: 'extended',
+        effectiveDate: input.extendedOn,
+        fromStatus: loan.status,
+        toStatus: loan.status,
+        details: { fromMaturityDate: fromMaturity, toMaturityDate: input.newMaturityDate, reason: input.reason ?? null },
+        createdBy: context.user.id,
+      });
+      return this.finish(manager, context, loan, 'extend', before);
+    });
+  }
+
+  /**
+   * The new schedule keeps the instalments due on or before the extension date and plans the
+   * outstanding principal from the last of them (or the disbursement) to the new maturity.
+   */
+  private async rescheduleFrom(manager: EntityManager, loan: Loan, extendedOn: IsoDate): Promise<void> {
+    const kept = await manager
+      .getRepository(ScheduleEntry)
+      .createQueryBuilder('s')
+      .where('s.loan_id = :id AND s.version = :version AND s.due_date <= :on', { id: loan.id, version: loan.scheduleVersion - 1, on: extendedOn })
+      .orderBy('s.seq')
+      .getMany();
+    await manager.getRepository(ScheduleEntry).insert(kept.map((s) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: s.seq, dueDate: s.dueDate, principalDue: s.principalDue, interestDue: s.interestDue })));
+    const from = kept.length > 0 ? kept[kept.length - 1]!.dueDate : loan.disbursementDate!;
+    await scheduleOrRefuse(manager, loan, loan.scheduleVersion, from, kept.length);
+  }
+
+  private async repaymentProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, principal: Decimal, interest: Decimal): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    if (loan.disbursementDate && compareDates(paidOn, loan.disbursementDate as IsoDate) < 0) {
+      problems.push({ field: 'paidOn', rule: 'NOT_BEFORE_DISBURSEMENT', message: `the loan was disbursed on ${loan.disbursementDate}` });
+    }
+    if (compareDates(paidOn, todayInShanghai()) > 0) problems.push({ field: 'paidOn', rule: 'NOT_IN_FUTURE', message: 'record a repayment once it is paid' });
+    if (principal.greaterThan(loan.outstandingPrincipal)) {
+      problems.push({ field: 'principal', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more principal than is outstanding', limit: formatMoney(loan.outstandingPrincipal), actual: formatMoney(principal) });
+    }
+    const [owed] = await manager.query(
+      `SELECT (SELECT coalesce(sum(interest_due), 0) FROM loan_schedule WHERE loan_id = $1 AND version = $2)
+            - (SELECT coalesce(sum(interest), 0) FROM repayments WHERE loan_id = $1) AS interest_owed`,
+      [loan.id, loan.scheduleVersion],
+    );
+    const interestOwed = Decimal.max(new Decimal(owed.interest_owed), 0);
+    if (interest.greaterThan(interestOwed)) {
+      problems.push({ field: 'interest', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more interest than the schedule still asks for', limit: formatMoney(interestOwed), actual: formatMoney(interest) });
+    }
+    return problems;
+  }
+
+  /** Locks a loan of the caller's bank; any other loan does not exist for them. */
+  private async lockLoan(manager: EntityManager, context: AuthenticatedContext, loanId: string): Promise<Loan> {
+    const loan = await manager.getRepository(Loan).findOne({ where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
+    if (!loan || !isInScope(scopeOf(context.user), { bankId: loan.bankId, regionPath: loan.regionPath })) throw notFound('loan');
+    return loan;
+  }
+
+  private async moveTo(manager: EntityManager, context: AuthenticatedContext, loan: Loan, to: LoanStatus, on: string, kind: string, details: Record<string, unknown>) {
+    if (!canTransition(loan.status, to)) throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot become ${to}`);
+    await manager.getRepository(LoanEvent).insert(<never>{ loanId: loan.id, kind, effectiveDate: on, fromStatus: loan.status, toStatus: to, details, createdBy: context.user.id });
+    loan.status = to;
+  }
+
+  private async finish(manager: EntityManager, context: AuthenticatedContext, loan: Loan, action: string, before: LoanDto): Promise<LoanDto> {
+    loan.updatedAt = new Date();
+    await manager.getRepository(Loan).save(loan);
+    const saved = await manager.getRepository(Loan).findOneOrFail({ where: { id: loan.id }, relations: { household: true, enterprise: true } });
+    const after = toLoanDto(saved);
+    await recordAudit(manager, context, { action, entityType: 'loan', entityId: loan.id, before, after, regionPath: loan.regionPath, institutionId: loan.bankId });
+    return after;
+  }
+}
+
+/** Writes a schedule, turning a term the repayment method cannot plan into the caller's 422. */
+async function scheduleOrRefuse(manager: EntityManager, loan: Loan, version: number, from: string, seqOffset = 0): Promise<void> {
+  try {
+    await writeSchedule(manager, loan, version, from, seqOffset);
+  } catch (error) {
+    if (error instanceof CoreInputError) {
+      throw new DomainError('RULE_VIOLATION', 'the repayment method cannot plan this term', [{ field: 'maturityDate', rule: error.code, message: error.message }]);
+    }
+    throw error;
+  }
+}
+
+function sameRepaymentOrRefuse(previous: Repayment, input: NewRepayment): RepaymentDto {
+  const same =
+    previous.paidOn === input.paidOn &&
+    previous.principal.equals(parseMoney(input.principal)) &&
+    previous.interest.equals(parseMoney(input.interest)) &&
+    previous.penalty.equals(parseMoney(input.penalty));
+  if (!same) {
+    throw new DomainError('RULE_VIOLATION', 'this Idempotency-Key was already used for a different repayment', [
+      { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'use a new key for a new repayment' },
+    ]);
+  }
+  return toRepaymentDto(previous);
+}

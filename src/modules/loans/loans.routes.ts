@@ -1,0 +1,209 @@
+import Joi from 'joi';
+import type { ApiRegistry } from '../../shared/http/api';
+import { idParams, idempotencyKeyHeader, isoDate, money, pageSchema, paginationKeys, rate, regionCode, uuid } from '../../shared/http/schemas';
+import type { DelinquencyService } from './delinquency.service';
+import { LOAN_STATUSES, REPAYMENT_METHODS } from './loan.entity';
+import type { LoanRegistrationService } from './loan-registration.service';
+import type { LoanServicingService } from './loan-servicing.service';
+import type { LoansQueryService } from './loans-query.service';
+
+export const loanSchema = Joi.object({
+  id: Joi.string().guid(),
+  bankId: Joi.string().guid(),
+  branchId: Joi.string().guid(),
+  contractNumber: Joi.string(),
+  modelCode: Joi.string(),
+  modelVersionId: Joi.string().guid(),
+  borrowerKind: Joi.string().valid('household', 'enterprise'),
+  householdId: Joi.string().guid().allow(null),
+  enterpriseId: Joi.string().guid().allow(null),
+  borrowerName: Joi.string().allow(null),
+  borrowerIdentifier: Joi.string().allow(null).description('masked ID number or USCC'),
+  principal: Joi.string(),
+  outstandingPrincipal: Joi.string(),
+  rateAnnual: Joi.string(),
+  referenceRateAnnual: Joi.string(),
+  contractDate: Joi.string(),
+  disbursementDate: Joi.string().allow(null),
+  maturityDate: Joi.string(),
+  currentMaturityDate: Joi.string(),
+  termMonths: Joi.number().integer(),
+  repaymentMethod: Joi.string().valid(...REPAYMENT_METHODS),
+  purpose: Joi.string(),
+  agreementNumber: Joi.string().allow(null),
+  drivenHouseholds: Joi.number().integer().allow(null),
+  guarantorId: Joi.string().guid().allow(null),
+  riskFundId: Joi.string().guid().allow(null),
+  status: Joi.string().valid(...LOAN_STATUSES),
+  daysPastDue: Joi.number().integer(),
+  delinquencyAsOf: Joi.string().allow(null),
+  closedOn: Joi.string().allow(null),
+}).label('Loan');
+
+const repaymentSchema = Joi.object({
+  id: Joi.string().guid(),
+  loanId: Joi.string().guid(),
+  kind: Joi.string().valid('repayment', 'reversal'),
+  paidOn: Joi.string(),
+  principal: Joi.string(),
+  interest: Joi.string(),
+  penalty: Joi.string(),
+  reversesId: Joi.string().guid().allow(null),
+  note: Joi.string().allow(null),
+  createdAt: Joi.string(),
+}).label('Repayment');
+
+const scheduleRowSchema = Joi.object({
+  seq: Joi.number().integer(),
+  dueDate: Joi.string(),
+  principalDue: Joi.string(),
+  interestDue: Joi.string(),
+  totalDue: Joi.string(),
+}).label('ScheduleRow');
+
+/** The fields of a loan registration, shared with the ledger import. */
+export const newLoanKeys = {
+  branchId: uuid().description('defaults to the officer\'s own branch'),
+  contractNumber: Joi.string().trim().min(1).max(64).pattern(/^[A-Za-z0-9()（）\-_/]+$/, 'contract number').required(),
+  modelCode: Joi.string().max(40).required(),
+  borrowerKind: Joi.string().valid('household', 'enterprise').required(),
+  householdId: uuid().when('borrowerKind', { is: 'household', then: Joi.required(), otherwise: Joi.forbidden() }),
+  enterpriseId: uuid().when('borrowerKind', { is: 'enterprise', then: Joi.required(), otherwise: Joi.forbidden() }),
+  principal: money().required(),
+  rateAnnual: rate().required(),
+  contractDate: isoDate().required(),
+  disbursementDate: isoDate(),
+  maturityDate: isoDate().required(),
+  repaymentMethod: Joi.string().valid(...REPAYMENT_METHODS),
+  purpose: Joi.string().trim().min(1).max(200).required(),
+  agreementNumber: Joi.string().trim().max(64),
+  guarantorId: uuid(),
+  guaranteeFeeRate: rate(),
+};
+
+const LOAN_READERS = ['loan_officer', 'finance_officer', 'auditor', 'admin', 'enterprise', 'poverty_office'] as const;
+
+export function registerLoanRoutes(
+  api: ApiRegistry,
+  services: { registration: LoanRegistrationService; servicing: LoanServicingService; query: LoansQueryService; delinquency: DelinquencyService },
+): void {
+  api.add({
+    method: 'post',
+    path: '/loans',
+    tag: 'loans',
+    summary: 'Register a loan',
+    access: ['loan_officer'],
+    headers: idempotencyKeyHeader(),
+    body: Joi.object(newLoanKeys),
+    status: 201,
+    response: loanSchema,
+    handle: async ({ body, headers }, context, res) => {
+      const { status, body: loan } = await services.registration.register(context, body, headers['idempotency-key']);
+      res.status(status).json(loan);
+    },
+  });
+  api.add({
+    method: 'get',
+    path: '/loans',
+    tag: 'loans',
+    summary: 'List loans',
+    access: LOAN_READERS,
+    query: Joi.object({
+      ...paginationKeys,
+      bankId: uuid(),
+      modelCode: Joi.string().max(40),
+      status: Joi.string().valid(...LOAN_STATUSES),
+      countyCode: regionCode(),
+      householdId: uuid(),
+      enterpriseId: uuid(),
+      contractNumber: Joi.string().max(64),
+    }),
+    response: pageSchema(loanSchema),
+    handle: ({ query }, context) => services.query.list(context, query as never),
+  });
+  api.add({
+    method: 'get',
+    path: '/loans/:id',
+    tag: 'loans',
+    summary: 'Get a loan with its schedule, repayments, history and balances',
+    access: LOAN_READERS,
+    params: idParams,
+    query: Joi.object({ asOf: isoDate().description('balances as of this date (default today)') }),
+    handle: ({ params, query }, context) => services.query.detail(context, params.id, query.asOf),
+  });
+  api.add({
+    method: 'get',
+    path: '/loans/:id/schedule',
+    tag: 'loans',
+    summary: 'Get a loan repayment schedule',
+    access: LOAN_READERS,
+    params: idParams,
+    response: Joi.array().items(scheduleRowSchema),
+    handle: ({ params }, context) => services.query.schedule(context, params.id),
+  });
+  api.add({
+    method: 'post',
+    path: '/loans/:id/disburse',
+    tag: 'loans',
+    summary: 'Record the disbursement of a loan',
+    access: ['loan_officer'],
+    params: idParams,
+    body: Joi.object({ disbursementDate: isoDate().required() }),
+    response: loanSchema,
+    handle: ({ params, body }, context) => services.servicing.disburse(context, params.id, body.disbursementDate),
+  });
+  api.add({
+    method: 'post',
+    path: '/loans/:id/repayments',
+    tag: 'loans',
+    summary: 'Record a repayment',
+    access: ['loan_officer'],
+    params: idParams,
+    headers: idempotencyKeyHeader(),
+    body: Joi.object({
+      paidOn: isoDate().required(),
+      principal: money().default('0.00'),
+      interest: money().default('0.00'),
+      penalty: money().default('0.00'),
+      note: Joi.string().trim().max(200),
+    }),
+    status: 201,
+    response: repaymentSchema,
+    handle: async ({ params, body, headers }, context, res) => {
+      const { status, body: repayment } = await services.servicing.repay(context, params.id, body, headers['idempotency-key']);
+      res.status(status).json(repayment);
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/loans/:id/repayments/:repaymentId/reverse',
+    tag: 'loans',
+    summary: 'Reverse a repayment',
+    access: ['loan_officer'],
+    params: Joi.object({ id: uuid().required(), repaymentId: uuid().required() }),
+    body: Joi.object({ reason: Joi.string().trim().min(1).max(200).required() }),
+    status: 201,
+    response: repaymentSchema,
+    handle: ({ params, body }, context) => services.servicing.reverse(context, params.id, params.repaymentId, body.reason),
+  });
+  api.add({
+    method: 'post',
+    path: '/loans/:id/extend',
+    tag: 'loans',
+    summary: 'Extend a loan',
+    access: ['loan_officer'],
+    params: idParams,
+    body: Joi.object({ newMaturityDate: isoDate().required(), extendedOn: isoDate().required(), reason: Joi.string().trim().max(200) }),
+    response: loanSchema,
+    handle: ({ params, body }, context) => services.servicing.extend(context, params.id, body),
+  });
+  api.add({
+    method: 'post',
+    path: '/jobs/delinquency',
+    tag: 'jobs',
+    summary: 'Run the delinquency job for a business date',
+    access: ['admin'],
+    query: Joi.object({ date: isoDate().required() }),
+    handle: ({ query }) => services.delinquency.run(query.date),
+  });
+}

@@ -1,0 +1,224 @@
+import { expect } from 'chai';
+import { residentId, unique } from '../support/fixtures';
+import { startTestApp, type TestApp } from '../support/app';
+
+const LANKAO_VILLAGE = '410225100201';
+
+describe('loans: registration, repayments, reversals, extension, delinquency (SPEC §4–§5, issue 4)', () => {
+  let t: TestApp;
+  let banks: Record<string, string>;
+  before(async () => {
+    t = await startTestApp();
+    const rows: Array<{ id: string; name: string }> = await t.db.dataSource.query(`SELECT id, name FROM institutions WHERE type = 'bank'`);
+    banks = {
+      abc: rows.find((r) => r.name.includes('农业银行'))!.id,
+      rcb: rows.find((r) => r.name.includes('农村商业银行'))!.id,
+    };
+    // Risk funds for the microcredit model in Lankao at both banks: capacity 10 × 1,000,000.00.
+    const finance = await t.as('finance');
+    for (const bankId of Object.values(banks)) {
+      const fund = await finance.post('/api/v1/funds').send({ countyCode: '410225', bankId, modelCode: 'household_microcredit' });
+      expect(fund.status, JSON.stringify(fund.body)).to.equal(201);
+      const deposit = await finance.post(`/api/v1/funds/${fund.body.id}/deposits`).set('Idempotency-Key', `seed-${unique()}`).send({ kind: 'deposit', amount: '1000000.00', occurredOn: '2026-01-05' });
+      expect(deposit.status, JSON.stringify(deposit.body)).to.be.oneOf([200, 201]);
+    }
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  async function household(overrides: Record<string, unknown> = {}): Promise<string> {
+    const n = unique();
+    const res = await (await t.as('poverty.lankao')).post('/api/v1/households').send({
+      householdNumber: `LN-${n}`,
+      headName: '赵六',
+      idNumber: residentId('410225', '19850301', Number(n.slice(-3))),
+      villageCode: LANKAO_VILLAGE,
+      members: 4,
+      laborers: 2,
+      statusSince: '2024-01-01',
+      ...overrides,
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body.id;
+  }
+
+  function microcredit(householdId: string, overrides: Record<string, unknown> = {}) {
+    return {
+      contractNumber: `HT-${unique()}`,
+      modelCode: 'household_microcredit',
+      borrowerKind: 'household',
+      householdId,
+      principal: '50000.00',
+      rateAnnual: '0.0435',
+      contractDate: '2026-03-01',
+      disbursementDate: '2026-03-01',
+      maturityDate: '2027-03-01',
+      purpose: '养牛',
+      ...overrides,
+    };
+  }
+
+  async function register(user: string, body: object, key = `key-${unique()}`) {
+    return (await t.as(user)).post('/api/v1/loans').set('Idempotency-Key', key).send(body);
+  }
+
+  it('when a loan is registered twice with the same Idempotency-Key, then one loan exists and both answers are the same', async () => {
+    const body = microcredit(await household());
+    const first = await register('officer.abc', body, 'retry-key-0001');
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    expect(first.body).to.include({ status: 'active', principal: '50000.00', outstandingPrincipal: '50000.00', termMonths: 12, referenceRateAnnual: '0.0435' });
+    const second = await register('officer.abc', body, 'retry-key-0001');
+    expect(second.status).to.equal(201);
+    expect(second.body).to.deep.equal(first.body);
+    const [{ count }] = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans WHERE contract_number = $1', [body.contractNumber]);
+    expect(count).to.equal(1);
+    const reused = await register('officer.abc', { ...body, principal: '40000.00' }, 'retry-key-0001');
+    expect(reused.status).to.equal(422);
+    expect(reused.body.error.details[0].rule).to.equal('IDEMPOTENCY_KEY_REUSED');
+  });
+
+  it('when two banks register the same household at the same moment, then exactly one loan goes through', async () => {
+    const householdId = await household();
+    const results = await Promise.all([
+      register('officer.abc', microcredit(householdId)),
+      register('officer.rcb', microcredit(householdId)),
+      register('officer.abc', microcredit(householdId)),
+    ]);
+    expect(results.filter((r) => r.status === 201)).to.have.length(1);
+    for (const refused of results.filter((r) => r.status !== 201)) {
+      expect(refused.status).to.equal(422);
+      expect(refused.body.error.details.map((d: { code: string }) => d.code)).to.include('ONE_ACTIVE_LOAN_PER_HOUSEHOLD');
+    }
+    const [{ count }] = await t.db.dataSource.query(`SELECT count(*)::int AS count FROM loans WHERE household_id = $1`, [householdId]);
+    expect(count).to.equal(1);
+  });
+
+  it('when a loan breaks several rules, then every failure is listed with its limit and nothing is written', async () => {
+    const householdId = await household({ idNumber: residentId('410225', '19500101', Number(unique().slice(-3))) });
+    await (await t.as('poverty.lankao')).post(`/api/v1/households/${householdId}/status`).send({ status: 'lifted', effectiveDate: '2025-01-01' });
+    const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
+    const res = await register('officer.abc', microcredit(householdId, { principal: '50000.01', rateAnnual: '0.0500', maturityDate: '2029-03-02' }));
+    expect(res.status).to.equal(422);
+    const byCode = Object.fromEntries(res.body.error.details.map((d: { code: string }) => [d.code, d]));
+    expect(Object.keys(byCode)).to.include.members(['HOUSEHOLD_STATUS_NOT_ALLOWED', 'PRINCIPAL_OVER_CAP', 'TERM_OVER_CAP', 'AGE_OUT_OF_RANGE', 'RATE_OVER_CAP']);
+    expect(byCode.PRINCIPAL_OVER_CAP.limit).to.equal('50000.00');
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
+  });
+
+  it('when an amount has 3 decimals or a date does not exist, then 400', async () => {
+    const householdId = await household();
+    expect((await register('officer.abc', microcredit(householdId, { principal: '100.005' }))).status).to.equal(400);
+    expect((await register('officer.abc', microcredit(householdId, { contractDate: '2026-02-30' }))).status).to.equal(400);
+    expect((await (await t.as('officer.abc')).post('/api/v1/loans').send(microcredit(householdId))).status, 'no Idempotency-Key').to.equal(400);
+  });
+
+  it("when a loan officer of another bank asks for a bank's loan, then 404", async () => {
+    const created = await register('officer.abc', microcredit(await household()));
+    const other = await t.as('officer.rcb');
+    expect((await other.get(`/api/v1/loans/${created.body.id}`)).status).to.equal(404);
+    expect((await other.post(`/api/v1/loans/${created.body.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-04-01', principal: '1.00' })).status).to.equal(404);
+    const list = await other.get('/api/v1/loans?limit=200');
+    expect(list.body.items.every((l: { bankId: string }) => l.bankId === banks.rcb)).to.equal(true);
+    expect((await (await t.as('officer.abc')).get(`/api/v1/loans/${created.body.id}`)).status).to.equal(200);
+  });
+
+  it('when repayments are recorded, then never more than outstanding, never before disbursement, idempotent, and reversible once', async () => {
+    const loan = (await register('officer.abc', microcredit(await household()))).body;
+    const officer = await t.as('officer.abc');
+    const pay = (key: string, body: object) => officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', key).send(body);
+    expect((await pay(`k-${unique()}`, { paidOn: '2026-02-28', principal: '100.00' })).status).to.equal(422);
+    const over = await pay(`k-${unique()}`, { paidOn: '2026-04-01', principal: '50000.01' });
+    expect(over.status).to.equal(422);
+    expect(over.body.error.details[0]).to.include({ rule: 'NOT_MORE_THAN_OUTSTANDING', limit: '50000.00' });
+    const key = `k-${unique()}`;
+    const first = await pay(key, { paidOn: '2026-04-01', principal: '20000.00', interest: '114.79' });
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    const retry = await pay(key, { paidOn: '2026-04-01', principal: '20000.00', interest: '114.79' });
+    expect(retry.status).to.equal(200);
+    expect(retry.body.id).to.equal(first.body.id);
+    let detail = await officer.get(`/api/v1/loans/${loan.id}`);
+    expect(detail.body.outstandingPrincipal).to.equal('30000.00');
+    const reversal = await officer.post(`/api/v1/loans/${loan.id}/repayments/${first.body.id}/reverse`).send({ reason: '录入错误' });
+    expect(reversal.status).to.equal(201);
+    expect(reversal.body).to.include({ kind: 'reversal', principal: '-20000.00', reversesId: first.body.id });
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${first.body.id}/reverse`).send({ reason: 'again' })).status).to.equal(409);
+    detail = await officer.get(`/api/v1/loans/${loan.id}?asOf=2026-04-01`);
+    expect(detail.body.outstandingPrincipal).to.equal('50000.00');
+    expect(detail.body.repayments).to.have.length(2);
+    expect(detail.body.balances.principalPaid).to.equal('0.00');
+  });
+
+  it('when repayments race on one loan, then together they never exceed what is outstanding', async () => {
+    const loan = (await register('officer.abc', microcredit(await household()))).body;
+    const officer = await t.as('officer.abc');
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `race-${unique()}`).send({ paidOn: '2026-05-01', principal: '20000.00' })),
+    );
+    expect(results.filter((r) => r.status === 201)).to.have.length(2);
+    expect(results.filter((r) => r.status === 422)).to.have.length(3);
+    const [{ outstanding }] = await t.db.dataSource.query('SELECT outstanding_principal::text AS outstanding FROM loans WHERE id = $1', [loan.id]);
+    expect(outstanding).to.equal('10000.00');
+  });
+
+  it('when the last principal is repaid, then the loan is settled; an extension moves the maturity and is recorded', async () => {
+    const officer = await t.as('officer.abc');
+    const loan = (await register('officer.abc', microcredit(await household()))).body;
+    const extended = await officer.post(`/api/v1/loans/${loan.id}/extend`).send({ newMaturityDate: '2027-09-01', extendedOn: '2026-11-01', reason: '受灾' });
+    expect(extended.status, JSON.stringify(extended.body)).to.equal(200);
+    expect(extended.body).to.include({ maturityDate: '2027-03-01', currentMaturityDate: '2027-09-01' });
+    const detail = await officer.get(`/api/v1/loans/${loan.id}`);
+    const event = detail.body.events.find((e: { kind: string }) => e.kind === 'extended');
+    expect(event).to.deep.include({ effectiveDate: '2026-11-01' });
+    expect(event.details).to.include({ fromMaturityDate: '2027-03-01', toMaturityDate: '2027-09-01' });
+    expect(detail.body.schedule.at(-1)).to.include({ dueDate: '2027-09-01', principalDue: '50000.00' });
+    const settled = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-11-20', principal: '50000.00' });
+    expect(settled.status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-11-20', outstandingPrincipal: '0.00' });
+  });
+
+  it('when delinquency runs, then unpaid instalments make loans overdue, at the trigger defaulted, and a second run for the date changes nothing', async () => {
+    const loan = (await register('officer.abc', microcredit(await household(), { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' }))).body;
+    const admin = await t.as('admin');
+    const run = async (date: string) => {
+      const res = await admin.post(`/api/v1/jobs/delinquency?date=${date}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      const [row] = await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id]);
+      return row;
+    };
+    // The first interest instalment is due on 2026-03-20 (SPEC §6.1 settlement date).
+    expect(await run('2026-03-20')).to.deep.equal({ status: 'active', days_past_due: 0 });
+    expect(await run('2026-03-21')).to.deep.equal({ status: 'overdue', days_past_due: 1 });
+    expect(await run('2026-06-17')).to.deep.equal({ status: 'overdue', days_past_due: 89 });
+    expect(await run('2026-06-18')).to.deep.equal({ status: 'defaulted', days_past_due: 90 });
+    const eventsBefore = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loan_events WHERE loan_id = $1', [loan.id]);
+    const again = await admin.post('/api/v1/jobs/delinquency?date=2026-06-18');
+    expect(again.body.statusChanges).to.equal(0);
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loan_events WHERE loan_id = $1', [loan.id])).to.deep.equal(eventsBefore);
+    expect((await (await t.as('officer.abc')).post('/api/v1/jobs/delinquency?date=2026-06-18')).status).to.equal(403);
+  });
+
+  it('when a fund has no room left, then registration is refused with the capacity numbers', async () => {
+    const finance = await t.as('finance');
+    const fund = await finance.post('/api/v1/funds').send({ countyCode: '410221', bankId: banks.abc, modelCode: 'household_microcredit' });
+    await finance.post(`/api/v1/funds/${fund.body.id}/deposits`).set('Idempotency-Key', `k-${unique()}`).send({ kind: 'deposit', amount: '4000.00', occurredOn: '2026-01-05' });
+    const n = unique();
+    const qixian = await (await t.as('poverty')).post('/api/v1/households').send({
+      householdNumber: `QX-${n}`, headName: '钱七', idNumber: residentId('410221', '19800101', Number(n.slice(-3))), villageCode: '410221100201', members: 2, laborers: 1, statusSince: '2024-01-01',
+    });
+    const res = await register('officer.abc', microcredit(qixian.body.id, { principal: '40000.01' }));
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details.find((d: { code: string }) => d.code === 'FUND_CAPACITY_EXCEEDED')).to.include({ limit: '40000.00' });
+    expect((await register('officer.abc', microcredit(qixian.body.id, { principal: '40000.00' }))).status).to.equal(201);
+  });
+
+  it('when an enterprise without driven households or agreement asks for an enterprise-driven loan, then both rules are listed', async () => {
+    const [enterprise] = await t.db.dataSource.query(`SELECT id FROM enterprises WHERE name LIKE '%丰源%'`);
+    const res = await register('officer.abc', {
+      contractNumber: `HT-${unique()}`, modelCode: 'enterprise_driven', borrowerKind: 'enterprise', enterpriseId: enterprise.id,
+      principal: '2000000.00', rateAnnual: '0.0470', contractDate: '2026-03-01', disbursementDate: '2026-03-01', maturityDate: '2027-03-01', purpose: '扩建大棚',
+    });
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details.map((d: { code: string }) => d.code)).to.include.members(['AGREEMENT_REQUIRED']);
+  });
+});
