@@ -1,4 +1,4 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import Joi from 'joi';
 import type { Role } from '../../modules/users/user.entity';
 import type { AuthenticatedContext, RequestContext } from '../auth/context';
@@ -6,12 +6,18 @@ import { DomainError } from './errors';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/** The media types of a JSON body, which every endpoint without `consumes` takes. */
+export const JSON_MEDIA_TYPES: readonly string[] = ['application/json', 'application/*+json'];
+const DEFAULT_MAX_RAW_BODY_BYTES = 1024 * 1024;
+
 export interface ValidInput {
   params: Record<string, any>;
   query: Record<string, any>;
   body: any;
   /** Only the headers the endpoint declares, validated (e.g. `idempotency-key`). */
   headers: Record<string, any>;
+  /** For an endpoint with `consumes`: which of its media types the body has (absent without a body). */
+  mediaType?: string;
 }
 
 /**
@@ -37,6 +43,13 @@ export interface Endpoint {
   response?: Joi.Schema;
   /** Media type of the success body; handlers that stream (PDF, CSV) write to `res` themselves. */
   produces?: string;
+  /**
+   * Media types of a raw request body, e.g. an uploaded CSV or XLSX file. The body arrives in
+   * `input.body` as a Buffer (or undefined when empty), read only once the caller is authenticated,
+   * and at most `maxBodyBytes` long (1 MiB unless given). Without `consumes` the body is JSON.
+   */
+  consumes?: readonly string[];
+  maxBodyBytes?: number;
   handle(input: ValidInput, context: AuthenticatedContext, res: Response): Promise<unknown>;
 }
 
@@ -52,8 +65,13 @@ export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
   const problems: Array<{ in: string; path: string; message: string; type: string }> = [];
   const check = (where: 'params' | 'query' | 'body', schema: Joi.ObjectSchema | undefined, value: unknown) => {
     if (!schema) {
-      const empty = value === undefined || (typeof value === 'object' && value !== null && Object.keys(value).length === 0);
-      if (!empty) problems.push({ in: where, path: '', message: `${where} is not accepted here`, type: 'object.unknown' });
+      // Nothing is accepted here: name each field sent, as Joi would for an unknown key.
+      const isRecord = typeof value === 'object' && value !== null && !Array.isArray(value);
+      if (isRecord) {
+        for (const key of Object.keys(value)) problems.push({ in: where, path: key, message: `${key} is not allowed`, type: 'object.unknown' });
+      } else if (value !== undefined) {
+        problems.push({ in: where, path: '', message: `${where} is not accepted here`, type: 'object.unknown' });
+      }
       return {};
     }
     const { value: valid, error } = schema.validate(value ?? {}, VALIDATION_OPTIONS);
@@ -65,9 +83,10 @@ export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
   const input: ValidInput = {
     params: check('params', endpoint.params, req.params),
     query: check('query', endpoint.query, { ...req.query }),
-    body: endpoint.body ? check('body', endpoint.body, req.body) : check('body', undefined, req.body),
+    body: endpoint.consumes ? req.body : check('body', endpoint.body, req.body),
     headers: endpoint.headers ? checkHeaders(endpoint.headers, req, problems) : {},
   };
+  if (endpoint.consumes && req.body !== undefined) input.mediaType = req.is([...endpoint.consumes]) || undefined;
   if (problems.length > 0) throw new DomainError('VALIDATION_FAILED', 'the request is invalid', problems);
   return input;
 }
@@ -105,6 +124,7 @@ export class ApiRegistry {
   }
 
   private handler(endpoint: Endpoint, authenticate: Authenticate): RequestHandler {
+    const readBody = bodyReader(endpoint);
     return async (req, res) => {
       const user = endpoint.access === 'public' ? null : await authenticate(req, res);
       if (endpoint.access !== 'public') {
@@ -113,6 +133,7 @@ export class ApiRegistry {
           throw new DomainError('FORBIDDEN', `the ${user.role} role may not ${endpoint.summary.toLowerCase()}`);
         }
       }
+      await readBody(req, res);
       const input = validateInput(endpoint, req);
       const context = { requestId: String(res.locals.requestId), user, ip: req.ip ?? '' } as AuthenticatedContext;
       res.locals.userId = user?.id;
@@ -125,4 +146,26 @@ export class ApiRegistry {
       res.status(endpoint.status ?? 200).json(result);
     };
   }
+}
+
+/**
+ * Refuses a body of a media type the endpoint does not take (415, rather than a vaguer failure later)
+ * and reads a raw body for endpoints that declare `consumes`. JSON bodies were already parsed by the
+ * router's express.json.
+ */
+function bodyReader(endpoint: Endpoint): (req: Request, res: Response) => Promise<void> {
+  const accepted = endpoint.consumes ?? JSON_MEDIA_TYPES;
+  const parseRaw = endpoint.consumes
+    ? express.raw({ type: () => true, limit: endpoint.maxBodyBytes ?? DEFAULT_MAX_RAW_BODY_BYTES })
+    : undefined;
+  return async (req, res) => {
+    const hasBody = Number(req.get('content-length') ?? 0) > 0 || req.get('transfer-encoding') !== undefined;
+    if (!hasBody) return;
+    if (!req.is([...accepted])) {
+      throw new DomainError('UNSUPPORTED_MEDIA_TYPE', `send the request body as ${accepted.join(' or ')}`);
+    }
+    if (parseRaw) {
+      await new Promise<void>((resolve, reject) => parseRaw(req, res, (error?: unknown) => (error ? reject(error) : resolve())));
+    }
+  };
 }

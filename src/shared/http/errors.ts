@@ -68,14 +68,23 @@ function fromDatabaseError(error: unknown): DomainError | undefined {
   }
 }
 
-/** Errors raised by Express's body parser before any route runs. */
+/** Errors raised by Express's body parser or router before any route runs. */
 function fromParserError(error: unknown): DomainError | undefined {
-  const type = (error as { type?: string }).type;
+  const { type, status, expose } = error as { type?: string; status?: number; expose?: boolean };
   if (type === 'entity.parse.failed') return new DomainError('MALFORMED_JSON', 'the request body is not valid JSON');
   if (type === 'entity.too.large') return new DomainError('PAYLOAD_TOO_LARGE', 'the request body is too large');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new DomainError('UNSUPPORTED_MEDIA_TYPE', 'the request body encoding is not supported');
   }
+  // The router could not percent-decode a path parameter (e.g. /regions/%E0%A4%A).
+  if (error instanceof URIError && status === 400) {
+    return new DomainError('VALIDATION_FAILED', 'the request is invalid', [
+      { in: 'params', path: '', message: 'a path parameter is not valid percent-encoding', type: 'uri.invalid' },
+    ]);
+  }
+  // Any other body the parser refused as the client's fault (a gzip body that does not inflate,
+  // a length that does not match Content-Length): the body cannot be read as JSON.
+  if (status === 400 && expose === true) return new DomainError('MALFORMED_JSON', 'the request body could not be read as JSON');
   return undefined;
 }
 

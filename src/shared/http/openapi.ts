@@ -126,6 +126,12 @@ export function buildOpenApi(endpoints: readonly Endpoint[], info: { version: st
     if (e.access === 'public') operation.security = [];
     else if (e.access !== 'any') operation.description = `Roles: ${e.access.join(', ')}.`;
     if (e.body) operation.requestBody = { required: true, content: { 'application/json': { schema: toSchema(describe(e.body)) } } };
+    if (e.consumes) {
+      const file = { schema: { type: 'string', format: 'binary' } };
+      operation.requestBody = { required: true, content: Object.fromEntries(e.consumes.map((media) => [media, file])) };
+      responses['413'] = errorResponse('the body or the file is too large');
+      responses['415'] = errorResponse(`the body is not one of ${e.consumes.join(', ')}`);
+    }
     paths[path] = { ...paths[path], [e.method]: operation };
   }
   return {

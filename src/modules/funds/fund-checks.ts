@@ -1,0 +1,138 @@
+import type { EntityManager } from 'typeorm';
+import { Decimal } from '../../core/money';
+import { OPEN_LOAN_STATUSES } from '../loans/loan.entity';
+import type { RuleFailure } from '../models/eligibility';
+import { breakerRegionsOf, checkBreaker, checkCapacity, FUND_RULE_CODES, type BreakerLevel, type RegionNpl } from './fund.rules';
+import { RiskFund } from './risk-fund.entity';
+
+/**
+ * The checks the loans service runs while registering a loan (SPEC §5): the fund's capacity and the
+ * circuit breakers. Each gathers its sums in SQL (numeric, never floats) and leaves the decision to
+ * the pure rules in fund.rules.ts. Both take the caller's transaction manager.
+ */
+
+const OPEN_STATUSES = [...OPEN_LOAN_STATUSES];
+
+/** Outstanding principal of the open loans under each fund (SPEC §5 capacity), one query for all. */
+export async function outstandingByFund(manager: EntityManager, fundIds: readonly string[]): Promise<Map<string, Decimal>> {
+  const outstanding = new Map<string, Decimal>(fundIds.map((id) => [id, new Decimal(0)]));
+  if (fundIds.length === 0) return outstanding;
+  const rows: Array<{ risk_fund_id: string; outstanding: string }> = await manager.query(
+    `SELECT risk_fund_id, sum(outstanding_principal)::text AS outstanding
+       FROM loans
+      WHERE risk_fund_id = ANY($1::uuid[]) AND status = ANY($2::text[])
+      GROUP BY risk_fund_id`,
+    [fundIds, OPEN_STATUSES],
+  );
+  for (const row of rows) outstanding.set(row.risk_fund_id, new Decimal(row.outstanding));
+  return outstanding;
+}
+
+export async function outstandingUnderFund(manager: EntityManager, fundId: string): Promise<Decimal> {
+  return (await outstandingByFund(manager, [fundId])).get(fundId)!;
+}
+
+/**
+ * Finds the fund for a new loan (county + head-office bank + model) and checks its capacity:
+ * outstanding principal of its open loans + the new principal ≤ balance × multiple (SPEC §5).
+ * The fund row is locked FOR UPDATE, so concurrent registrations under one fund, and withdrawals
+ * from it, are serialised until the caller's transaction ends.
+ */
+export async function checkFundCapacity(
+  manager: EntityManager,
+  args: { countyCode: string; bankId: string; modelCode: string; principal: Decimal },
+): Promise<{ fundId: string | null; failures: RuleFailure[] }> {
+  const fund = await manager.getRepository(RiskFund).findOne({
+    where: { countyCode: args.countyCode, bankId: args.bankId, modelCode: args.modelCode },
+    lock: { mode: 'pessimistic_write' },
+  });
+  if (!fund) {
+    return {
+      fundId: null,
+      failures: [
+        {
+          code: FUND_RULE_CODES.noFund,
+          field: 'modelCode',
+          message: `no risk-compensation fund of county ${args.countyCode} at this bank backs the model ${args.modelCode}`,
+        },
+      ],
+    };
+  }
+  const outstanding = await outstandingUnderFund(manager, fund.id);
+  const failure = checkCapacity({ balance: fund.balance, multiple: fund.multiple, outstanding, principal: args.principal });
+  return { fundId: fund.id, failures: failure ? [failure] : [] };
+}
+
+/**
+ * SPEC §5 熔断: new loans under the model are refused in a township whose non-performing ratio
+ * (defaulted principal / outstanding principal of the model's open loans there, by region-path
+ * prefix) exceeds `townshipNplRatio`, or a village above `villageNplRatio`. Only the levels present
+ * in `regionPath` are checked; an enterprise registered at a county checks none.
+ */
+export async function checkCircuitBreakers(
+  manager: EntityManager,
+  args: { modelCode: string; regionPath: string; thresholds: { townshipNplRatio: string; villageNplRatio: string } },
+): Promise<RuleFailure[]> {
+  const regions = breakerRegionsOf(args.regionPath);
+  if (!regions.township) return [];
+  const sums = await regionNpl(manager, args.modelCode, regions.township, regions.village);
+  const thresholds: Record<BreakerLevel, Decimal> = {
+    township: new Decimal(args.thresholds.townshipNplRatio),
+    village: new Decimal(args.thresholds.villageNplRatio),
+  };
+  const failures: RuleFailure[] = [];
+  for (const npl of sums) {
+    const failure = checkBreaker(npl, thresholds[npl.level]);
+    if (failure) failures.push(failure);
+  }
+  return failures;
+}
+
+/**
+ * One query for both levels: the township's open loans under the model (by path prefix, which the
+ * "C"-collated region_path index serves), with the village's as a FILTER of the same rows. The
+ * ratio is numeric division rounded half-up to 4 decimals, 0 where nothing is outstanding.
+ */
+async function regionNpl(
+  manager: EntityManager,
+  modelCode: string,
+  township: { code: string; prefix: string },
+  village: { code: string; prefix: string } | undefined,
+): Promise<RegionNpl[]> {
+  const [row]: Array<Record<string, string>> = await manager.query(
+    `WITH sums AS (
+       SELECT COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted'), 0) AS t_defaulted,
+              COALESCE(sum(outstanding_principal), 0) AS t_outstanding,
+              COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted' AND region_path LIKE $3), 0) AS v_defaulted,
+              COALESCE(sum(outstanding_principal) FILTER (WHERE region_path LIKE $3), 0) AS v_outstanding
+         FROM loans
+        WHERE model_code = $1 AND status = ANY($4::text[]) AND region_path LIKE $2
+     )
+     SELECT t_defaulted::text, t_outstanding::text,
+            COALESCE(round(t_defaulted / NULLIF(t_outstanding, 0), 4), 0)::text AS t_ratio,
+            v_defaulted::text, v_outstanding::text,
+            COALESCE(round(v_defaulted / NULLIF(v_outstanding, 0), 4), 0)::text AS v_ratio
+       FROM sums`,
+    // Region paths hold only digits and "/", so they need no LIKE escaping (breakerRegionsOf checks).
+    [modelCode, `${township.prefix}%`, village ? `${village.prefix}%` : null, OPEN_STATUSES],
+  );
+  const result: RegionNpl[] = [
+    {
+      level: 'township',
+      regionCode: township.code,
+      defaultedPrincipal: new Decimal(row.t_defaulted),
+      outstandingPrincipal: new Decimal(row.t_outstanding),
+      nplRatio: new Decimal(row.t_ratio),
+    },
+  ];
+  if (village) {
+    result.push({
+      level: 'village',
+      regionCode: village.code,
+      defaultedPrincipal: new Decimal(row.v_defaulted),
+      outstandingPrincipal: new Decimal(row.v_outstanding),
+      nplRatio: new Decimal(row.v_ratio),
+    });
+  }
+  return result;
+}

@@ -1,0 +1,130 @@
+import type { EntityManager } from 'typeorm';
+import { compareDates, parseIsoDate } from '../../core/dates';
+import { asCoreDecimal, Decimal, formatMoney } from '../../core/money';
+import { todayInShanghai } from '../../shared/clock';
+import { DomainError, notFound } from '../../shared/http/errors';
+import { outstandingUnderFund } from './fund-checks';
+import { FundMovement, type FundMovementKind } from './fund-movement.entity';
+import { checkBalanceChange, signedAmount } from './fund.rules';
+import { RiskFund } from './risk-fund.entity';
+
+export interface FundMovementDto {
+  id: string;
+  fundId: string;
+  kind: FundMovementKind;
+  /** Signed: deposits, top-ups and recoveries positive; withdrawals and payouts negative. */
+  amount: string;
+  balanceAfter: string;
+  occurredOn: string;
+  reference: string | null;
+  claimId: string | null;
+  createdBy: string;
+  createdAt: string;
+}
+
+export const toFundMovementDto = (m: FundMovement): FundMovementDto => ({
+  id: String(m.id),
+  fundId: m.fundId,
+  kind: m.kind,
+  amount: formatMoney(m.amount),
+  balanceAfter: formatMoney(m.balanceAfter),
+  occurredOn: m.occurredOn,
+  reference: m.reference,
+  claimId: m.claimId,
+  createdBy: m.createdBy,
+  createdAt: m.createdAt.toISOString(),
+});
+
+export interface NewFundMovement {
+  kind: FundMovementKind;
+  /** The magnitude (> 0, whole fen); withdrawals and payouts are stored negative. */
+  amount: Decimal;
+  occurredOn: string;
+  reference: string | null;
+  /** Unique per fund: a retry with the same key and the same movement changes nothing. */
+  idempotencyKey: string;
+  claimId?: string | null;
+  createdBy: string;
+}
+
+export interface RecordedMovement {
+  movement: FundMovementDto;
+  /** False when the key had been used for this very movement already (a retry). */
+  created: boolean;
+  /** The fund's balance before this call (equal to the movement's balanceAfter on a retry). */
+  balanceBefore: string;
+}
+
+/** Locks a fund row FOR UPDATE: every balance change and capacity check on it is serialised. */
+export async function lockFund(manager: EntityManager, fundId: string): Promise<RiskFund | null> {
+  return manager.getRepository(RiskFund).findOne({ where: { id: fundId }, lock: { mode: 'pessimistic_write' } });
+}
+
+/**
+ * Appends one movement to a fund and moves its balance (SPEC §5: top-ups and payouts change the
+ * balance). The caller holds the transaction and writes its own audit entry; claims call this for
+ * payouts and recoveries. The fund row is locked first, so a retry racing its original waits and
+ * then finds the movement. Refused: a balance below zero; a withdrawal that leaves less capacity
+ * than the open loans need; a date after today; a key already used for a different movement.
+ */
+export async function recordMovement(manager: EntityManager, fundId: string, input: NewFundMovement): Promise<RecordedMovement> {
+  const fund = await lockFund(manager, fundId);
+  if (!fund) throw notFound('risk fund');
+  const amount = signedAmount(input.kind, input.amount);
+  const movements = manager.getRepository(FundMovement);
+  const existing = await movements.findOneBy({ fundId, idempotencyKey: input.idempotencyKey });
+  if (existing) {
+    if (!isSameMovement(existing, input, amount)) throw idempotencyKeyReused();
+    return { movement: toFundMovementDto(existing), created: false, balanceBefore: formatMoney(fund.balance) };
+  }
+  const today = todayInShanghai();
+  if (compareDates(parseIsoDate(input.occurredOn), today) > 0) {
+    throw new DomainError('RULE_VIOLATION', 'a fund movement cannot be recorded before it happens', [
+      { field: 'occurredOn', rule: 'OCCURRED_ON_IN_FUTURE', message: `the date is after today (${today})`, limit: today, actual: input.occurredOn },
+    ]);
+  }
+  const outstanding = input.kind === 'withdrawal' ? await outstandingUnderFund(manager, fundId) : new Decimal(0);
+  const { balanceAfter, problems } = checkBalanceChange({ kind: input.kind, balance: fund.balance, multiple: fund.multiple, outstanding, signedAmount: amount });
+  if (problems.length > 0) throw new DomainError('RULE_VIOLATION', "the movement would break the fund's rules", problems);
+
+  const row = movements.create({
+    fundId,
+    kind: input.kind,
+    amount,
+    balanceAfter,
+    occurredOn: input.occurredOn,
+    reference: input.reference,
+    idempotencyKey: input.idempotencyKey,
+    claimId: input.claimId ?? null,
+    createdBy: input.createdBy,
+  });
+  await movements.insert(row);
+  await manager.getRepository(RiskFund).update({ id: fundId }, { balance: balanceAfter });
+  const saved = await movements.findOneByOrFail({ id: row.id });
+  return { movement: toFundMovementDto(saved), created: true, balanceBefore: formatMoney(fund.balance) };
+}
+
+/** A retry repeats the movement exactly: same kind, amount, date, reference and claim. */
+function isSameMovement(existing: FundMovement, input: NewFundMovement, amount: Decimal): boolean {
+  return (
+    existing.kind === input.kind &&
+    asCoreDecimal(existing.amount).eq(amount) &&
+    existing.occurredOn === input.occurredOn &&
+    (existing.reference ?? null) === (input.reference ?? null) &&
+    (existing.claimId ?? null) === (input.claimId ?? null)
+  );
+}
+
+const idempotencyKeyReused = (): DomainError =>
+  new DomainError('RULE_VIOLATION', 'this Idempotency-Key was already used for a different movement of this fund', [
+    { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'use a new key for a new movement' },
+  ]);
+
+/** The balance at the end of `date`: the sum of the movements that occurred on or before it, in SQL. */
+export async function balanceAsOf(manager: EntityManager, fundId: string, date: string): Promise<string> {
+  const [row]: Array<{ balance: string }> = await manager.query(
+    `SELECT COALESCE(sum(amount), 0)::numeric(16,2)::text AS balance FROM fund_movements WHERE fund_id = $1 AND occurred_on <= $2::date`,
+    [fundId, date],
+  );
+  return formatMoney(new Decimal(row.balance));
+}

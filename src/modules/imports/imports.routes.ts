@@ -1,0 +1,45 @@
+import Joi from 'joi';
+import type { ApiRegistry } from '../../shared/http/api';
+import { IMPORT_KINDS } from './import-kinds';
+import type { ImportsService } from './imports.service';
+import { CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE } from './sheet';
+
+/** Limits on an upload (STYLE: a limit on everything); rows.ts caps the rows per file. */
+export const MAX_IMPORT_FILE_BYTES = 20 * 1024 * 1024;
+
+const IMPORTERS = ['poverty_office', 'admin'] as const;
+const kindParams = Joi.object({ kind: Joi.string().valid(...IMPORT_KINDS).required() });
+
+export const importResultSchema = Joi.object({
+  kind: Joi.string().valid(...IMPORT_KINDS),
+  rowsImported: Joi.number().integer(),
+}).label('ImportResult');
+
+export function registerImportRoutes(api: ApiRegistry, imports: ImportsService): void {
+  api.add({
+    method: 'get',
+    path: '/imports/:kind/template.xlsx',
+    tag: 'import',
+    summary: 'Download the XLSX template for importing households, enterprises or linkages',
+    access: IMPORTERS,
+    params: kindParams,
+    produces: XLSX_MEDIA_TYPE,
+    handle: async ({ params }, _context, res) => {
+      const file = await imports.template(params.kind);
+      res.status(200).type(XLSX_MEDIA_TYPE).attachment(`${params.kind}-template.xlsx`).send(file);
+    },
+  });
+  api.add({
+    method: 'post',
+    path: '/imports/:kind',
+    tag: 'import',
+    summary: 'Import households, enterprises or linkages from a CSV or XLSX file, all rows or none',
+    access: IMPORTERS,
+    params: kindParams,
+    consumes: [CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE],
+    maxBodyBytes: MAX_IMPORT_FILE_BYTES,
+    status: 201,
+    response: importResultSchema,
+    handle: ({ params, body, mediaType }, context) => imports.import(context, params.kind, { mediaType, bytes: body }),
+  });
+}

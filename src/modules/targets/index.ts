@@ -1,0 +1,18 @@
+// The 百千万 targets and progress module (SPEC §3): its public surface.
+import type { DataSource } from 'typeorm';
+import { ProgressService } from './progress.service';
+import { TargetsService } from './targets.service';
+
+export { ProgressService, type ProgressLine, type ProgressReport } from './progress.service';
+export { activeBorrowersSql, progressByBankSql } from './progress.sql';
+export { registerTargetRoutes } from './targets.routes';
+export { TargetsService, programmeCity, type TargetsDto, type TargetsInput } from './targets.service';
+
+export interface TargetServices {
+  targets: TargetsService;
+  progress: ProgressService;
+}
+
+export function createTargetServices(dataSource: DataSource): TargetServices {
+  return { targets: new TargetsService(dataSource), progress: new ProgressService(dataSource) };
+}

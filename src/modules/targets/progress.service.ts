@@ -1,0 +1,97 @@
+import type { Response } from 'express';
+import type { DataSource } from 'typeorm';
+import { parseIsoDate, type IsoDate } from '../../core/dates';
+import type { AuthenticatedContext } from '../../shared/auth/context';
+import { scopeOf } from '../../shared/auth/scope';
+import { todayInShanghai } from '../../shared/clock';
+import { sendPdf } from '../../shared/pdf';
+import { MEASURE_COLUMN, PROGRESS_BY_REGION_SQL, progressByBankSql } from './progress.sql';
+import { PROGRESS_REPORT_TITLE, writeProgressReport } from './progress-report.pdf';
+import { MEASURES, type Measure } from './targets.rules';
+import { programmeCity } from './targets.service';
+
+/** Built once: the query text does not change between requests. */
+const PROGRESS_BY_BANK_SQL = progressByBankSql();
+
+export type ProgressBy = 'region' | 'bank';
+
+export interface MeasureProgress {
+  /** null where no target applies (county staff looking at banks: bank targets are city-wide). */
+  target: number | null;
+  actual: number;
+  /** actual ÷ target in per cent with one decimal, e.g. "62.5"; null when the target is 0 or null. */
+  percent: string | null;
+}
+
+export type ProgressLine = {
+  scope: 'city' | 'county' | 'bank';
+  regionCode: string | null;
+  bankId: string | null;
+  name: string;
+} & Record<Measure, MeasureProgress>;
+
+export interface ProgressReport {
+  date: IsoDate;
+  by: ProgressBy;
+  /** When set, the actuals count only enterprises and households in this region (county staff). */
+  countedIn: string | null;
+  lines: ProgressLine[];
+}
+
+export interface ProgressQuery {
+  date?: string;
+  by?: ProgressBy;
+}
+
+type ProgressRow = { scope: ProgressLine['scope']; region_code: string | null; bank_id: string | null; name: string } & Record<
+  string,
+  number | string | null
+>;
+
+export class ProgressService {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Target, actual and per cent per line as of a date (SPEC §3), default today in Asia/Shanghai.
+   * Scope (SPEC §9): county staff get their county's line only, and by bank the counts inside their
+   * county; a loan officer gets its own bank's line by bank.
+   */
+  async progress(context: AuthenticatedContext, query: ProgressQuery): Promise<ProgressReport> {
+    const date = query.date ? parseIsoDate(query.date) : todayInShanghai();
+    const by = query.by ?? 'region';
+    const city = await programmeCity(this.dataSource.manager, context.user);
+    const scope = scopeOf(context.user);
+    const regionPath = scope.kind === 'region' ? scope.regionPath : null;
+    const rows: ProgressRow[] =
+      by === 'region'
+        ? await this.dataSource.query(PROGRESS_BY_REGION_SQL, [date, city.path, city.code, regionPath ?? ''])
+        : await this.dataSource.query(PROGRESS_BY_BANK_SQL, [date, regionPath ?? city.path, scope.kind === 'bank' ? scope.bankId : null]);
+    const withTargets = by === 'region' || regionPath === null;
+    return { date, by, countedIn: by === 'bank' ? regionPath : null, lines: rows.map((row) => toLine(row, withTargets)) };
+  }
+
+  /** The same report as a PDF, streamed to the response (SPEC §7 "Other PDFs": 百千万 progress report). */
+  async reportPdf(context: AuthenticatedContext, query: ProgressQuery, res: Response): Promise<void> {
+    const report = await this.progress(context, query);
+    const generatedAt = new Date();
+    await sendPdf(
+      res,
+      `progress-${report.date}-${report.by}.pdf`,
+      { title: PROGRESS_REPORT_TITLE, subject: `${report.date} ${report.by}`, layout: 'landscape', pagination: 'total', generatedAt },
+      (doc) => writeProgressReport(doc, report),
+    );
+  }
+}
+
+function toLine(row: ProgressRow, withTargets: boolean): ProgressLine {
+  const measure = (m: Measure): MeasureProgress => {
+    const column = MEASURE_COLUMN[m];
+    return {
+      target: withTargets ? Number(row[`${column}_target`]) : null,
+      actual: Number(row[`${column}_actual`]),
+      percent: withTargets ? ((row[`${column}_percent`] as string | null) ?? null) : null,
+    };
+  };
+  const measures = Object.fromEntries(MEASURES.map((m) => [m, measure(m)])) as Record<Measure, MeasureProgress>;
+  return { scope: row.scope, regionCode: row.region_code, bankId: row.bank_id, name: row.name, ...measures };
+}
