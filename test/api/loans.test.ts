@@ -221,4 +221,34 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(res.status).to.equal(422);
     expect(res.body.error.details.map((d: { code: string }) => d.code)).to.include.members(['AGREEMENT_REQUIRED']);
   });
+
+  it('when a linked household borrows from a bank, then that bank\'s 百千万 progress counts it from the disbursement date on', async () => {
+    // Another township than the one whose loans the delinquency test defaulted (its circuit breaker is tripped).
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND path LIKE '410200/410225/%' AND path NOT LIKE '410200/410225/410225100/%' ORDER BY code LIMIT 1`,
+    );
+    const householdId = await household({ villageCode: village.code });
+    const [enterprise] = await t.db.dataSource.query(`SELECT id FROM enterprises WHERE name LIKE '%丰源%'`);
+    const linked = await (await t.as('poverty.lankao')).post('/api/v1/linkages').send({
+      sourceKind: 'enterprise', sourceId: enterprise.id, householdId, type: 'employment', startDate: '2026-01-01', agreedAnnualBenefit: '3000.00',
+    });
+    expect(linked.status, JSON.stringify(linked.body)).to.equal(201);
+    const linkedFor = async (date: string) => {
+      const res = await (await t.as('finance')).get(`/api/v1/progress?by=bank&date=${date}`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      return res.body.lines.find((l: { bankId: string }) => l.bankId === banks.rcb).linkedHouseholds.actual as number;
+    };
+    const before = await linkedFor('2026-07-01');
+    const loan = await register('officer.rcb', microcredit(householdId, { contractDate: '2026-06-01', disbursementDate: '2026-06-15', maturityDate: '2027-06-15' }));
+    expect(loan.status, JSON.stringify(loan.body)).to.equal(201);
+    expect(await linkedFor('2026-07-01')).to.equal(before + 1);
+    expect(await linkedFor('2026-06-14'), 'not yet disbursed on 2026-06-14').to.equal(before);
+    const [{ independent }] = await t.db.dataSource.query(
+      `SELECT count(DISTINCT l.household_id)::int AS independent FROM loans l
+         JOIN linkages k ON k.household_id = l.household_id AND k.start_date <= '2026-07-01' AND k.ended_on IS NULL
+        WHERE l.bank_id = $1 AND l.disbursement_date <= '2026-07-01' AND l.status IN ('active', 'overdue', 'defaulted')`,
+      [banks.rcb],
+    );
+    expect(await linkedFor('2026-07-01')).to.be.at.least(independent);
+  });
 });

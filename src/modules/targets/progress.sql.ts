@@ -55,16 +55,15 @@ const COUNTED_CTES = `
 /**
  * Who holds an active loan from which bank on the date: rows (bank_id, borrower_kind, borrower_id)
  * with borrower_kind 'household' or 'enterprise' and bank_id the head-office bank.
- *
- * TODO(loans issue): this is the ONE place bank progress learns about loans, and for now it is an
- * empty set, so every bank's actuals are 0. The loans issue must replace the body with a query on
- * loans that were active on `dateSql` (disbursed on or before it and not yet settled, written off,
- * compensated or cancelled by then), e.g. `SELECT DISTINCT bank_id, borrower_kind,
- * COALESCE(household_id, enterprise_id) FROM loans WHERE …`, keeping the three column names.
+ * This is the one place bank progress learns about loans.
  */
 export function activeBorrowersSql(dateSql: string): string {
-  void dateSql; // used once loans exist; see the comment above
-  return `SELECT NULL::uuid AS bank_id, NULL::varchar AS borrower_kind, NULL::uuid AS borrower_id WHERE false`;
+  // Active on the date: disbursed by then, and either still open or settled only after it. Loans
+  // compensated or written off no longer count (their date is not kept on the loan).
+  return `SELECT DISTINCT l.bank_id, l.borrower_kind::varchar AS borrower_kind, COALESCE(l.household_id, l.enterprise_id) AS borrower_id
+            FROM loans l
+           WHERE l.disbursement_date <= ${dateSql}
+             AND (l.status IN ('active', 'overdue', 'defaulted') OR (l.status = 'settled' AND l.closed_on > ${dateSql}))`;
 }
 
 const COLUMN: Record<Measure, string> = {
