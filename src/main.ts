@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { loadConfig } from './config';
+import { IdNumberVault } from './shared/crypto/id-number-vault';
 import { locateDatabase } from './shared/db/connect';
 import { createDataSource } from './shared/db/data-source';
 import { migrateDatabase } from './shared/db/migrate';
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   await dataSource.initialize();
   const applied = await migrateDatabase(dataSource);
   logger.info({ applied: applied.map((m) => m.name) }, 'migrations applied');
-  const demo = config.loadDemoData ? await loadDemoData(dataSource) : undefined;
+  const demo = config.loadDemoData ? await loadDemoData(dataSource, new IdNumberVault(config.idEncryptionKey, config.idHashKey)) : undefined;
 
   const { app } = createApp({ dataSource, config, logger });
   const server: Server = await new Promise((resolve) => {

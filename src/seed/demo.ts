@@ -1,14 +1,15 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { usccCheckCharacter } from '../core/identifiers';
+import { maskResidentId, usccCheckCharacter } from '../core/identifiers';
 import { Decimal, parseMoney } from '../core/money';
-import { Enterprise } from '../modules/enterprises/enterprise.entity';
 import { Institution } from '../modules/institutions/institution.entity';
 import { DEFAULT_SINGLE_CLIENT_LIMIT_RATIO } from '../modules/institutions/institutions.service';
-import { Region } from '../modules/regions/region.entity';
 import { hashPassword } from '../modules/users/password';
 import { User, type Role } from '../modules/users/user.entity';
+import type { IdNumberVault } from '../shared/crypto/id-number-vault';
 import { LOCK_KEYS } from '../shared/db/migrate';
-import { CITY, COUNTIES, DEMO_PASSWORD, ENTERPRISES, INSTITUTIONS, USERS, VILLAGE_NAMES, VILLAGES_PER_TOWNSHIP } from './kaifeng';
+import { generateDemoCity, type DemoCity } from './demo-city';
+import { insertEnterprises, insertRegions, insertRegister, type SealedHousehold } from './demo-register';
+import { DEMO_PASSWORD, INSTITUTIONS, USERS } from './kaifeng';
 
 export interface DemoLogin {
   username: string;
@@ -26,44 +27,40 @@ export const withUsccCheck = (body: string): string => body + usccCheckCharacter
 
 /**
  * Loads the demo city once: into a database that has no users yet. Instances starting together
- * take an advisory lock, so exactly one of them loads it.
+ * take an advisory lock, so exactly one of them loads it. The city is generated and its ID numbers
+ * sealed before the transaction, so the lock is held only while rows are written.
  */
-export async function loadDemoData(dataSource: DataSource): Promise<DemoSeedResult> {
+export async function loadDemoData(dataSource: DataSource, vault: IdNumberVault): Promise<DemoSeedResult> {
   const logins = USERS.map((u) => ({ username: u.username, role: u.role as Role, displayName: u.displayName }));
-  // Hash outside the transaction: scrypt is deliberately slow.
+  // A cheap look first, so a restart of a loaded instance does not generate the city for nothing.
+  const [{ present }] = await dataSource.query('SELECT EXISTS (SELECT 1 FROM users) AS present');
+  if (present) return { loaded: false, password: DEMO_PASSWORD, logins };
+  // Hash and seal outside the transaction: scrypt is deliberately slow, AES-GCM is CPU work.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
+  const city = generateDemoCity();
+  const households = sealHouseholds(city, vault);
   const loaded = await dataSource.transaction(async (manager) => {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEYS.demoSeed]);
     const [{ count }] = await manager.query('SELECT count(*)::int AS count FROM users');
     if (count > 0) return false;
-    await seedRegions(manager);
+    await insertRegions(manager, city);
     const institutionIds = await seedInstitutions(manager);
-    const enterpriseIds = await seedEnterprises(manager);
-    await seedUsers(manager, passwordHash, institutionIds, enterpriseIds);
+    await insertEnterprises(manager, city);
+    const userIds = await seedUsers(manager, passwordHash, institutionIds, city);
+    await insertRegister(manager, city, { households, userIds, institutionIds });
     return true;
   });
   return { loaded, password: DEMO_PASSWORD, logins };
 }
 
-async function seedRegions(manager: EntityManager): Promise<void> {
-  const rows: Array<Partial<Region>> = [{ code: CITY.code, name: CITY.name, level: 'city', parentCode: null, path: `${CITY.code}/` }];
-  let villageIndex = 0;
-  for (const county of COUNTIES) {
-    const countyPath = `${CITY.code}/${county.code}/`;
-    rows.push({ code: county.code, name: county.name, level: 'county', parentCode: CITY.code, path: countyPath });
-    for (const township of county.townships) {
-      const townshipPath = `${countyPath}${township.code}/`;
-      rows.push({ code: township.code, name: township.name, level: 'township', parentCode: county.code, path: townshipPath });
-      for (let v = 1; v <= VILLAGES_PER_TOWNSHIP; v += 1) {
-        const code = `${township.code}${String(200 + v).padStart(3, '0')}`;
-        const name = VILLAGE_NAMES[villageIndex % VILLAGE_NAMES.length]!;
-        villageIndex += 1;
-        rows.push({ code, name, level: 'village', parentCode: township.code, path: `${townshipPath}${code}/` });
-      }
-    }
-  }
-  // Parents come before children in `rows`, which the foreign key on parent_code needs.
-  await manager.getRepository(Region).insert(rows);
+/** The stored form of each head's ID number: ciphertext, lookup hash and mask; the clear number stays in memory. */
+function sealHouseholds(city: DemoCity, vault: IdNumberVault): SealedHousehold[] {
+  return city.households.map((household) => ({
+    household,
+    idNumberCiphertext: vault.encrypt(household.idNumber),
+    idNumberHash: vault.hash(household.idNumber),
+    idNumberMasked: maskResidentId(household.idNumber),
+  }));
 }
 
 async function seedInstitutions(manager: EntityManager): Promise<Map<string, string>> {
@@ -86,30 +83,13 @@ async function seedInstitutions(manager: EntityManager): Promise<Map<string, str
   return ids;
 }
 
-async function seedEnterprises(manager: EntityManager): Promise<Map<string, string>> {
-  const ids = new Map<string, string>();
-  for (const seed of ENTERPRISES) {
-    const enterprise = manager.getRepository(Enterprise).create({
-      name: seed.name,
-      uscc: withUsccCheck(seed.usccBody),
-      kind: seed.kind,
-      regionCode: seed.regionCode,
-      industry: seed.industry,
-      legalRepresentative: seed.legalRepresentative,
-      status: 'active',
-    });
-    await manager.getRepository(Enterprise).insert(enterprise);
-    ids.set(seed.key, enterprise.id);
-  }
-  return ids;
-}
-
 async function seedUsers(
   manager: EntityManager,
   passwordHash: string,
   institutionIds: Map<string, string>,
-  enterpriseIds: Map<string, string>,
-): Promise<void> {
+  city: DemoCity,
+): Promise<Map<string, string>> {
+  const enterpriseIds = new Map(city.enterprises.filter((e) => e.key !== null).map((e) => [e.key!, e.id]));
   const users = USERS.map((seed) =>
     manager.getRepository(User).create({
       username: seed.username,
@@ -123,4 +103,5 @@ async function seedUsers(
     }),
   );
   await manager.getRepository(User).insert(users);
+  return new Map(users.map((u) => [u.username, u.id]));
 }

@@ -1,7 +1,9 @@
 /**
- * The demo city: Kaifeng (开封市, 410200) and its nine county-level divisions (SPEC §2), with a few
- * townships under each. Township and village codes follow the GB/T 2260 / statistical pattern
- * (county + 3 digits, township + 3 digits) and are illustrative.
+ * The demo city: Kaifeng (开封市, 410200), its nine county-level divisions (SPEC §2) and their
+ * townships, with the fixed institutions, firms and users the demo logins rely on. Township and
+ * village codes follow the GB/T 2260 / statistical pattern (county + 3 digits, township + 3 digits)
+ * and are illustrative; villages, households and the rest of the register are generated
+ * (demo-city.ts).
  */
 export interface SeedRegion {
   code: string;
@@ -11,51 +13,61 @@ export interface SeedRegion {
 
 export const CITY = { code: '410200', name: '开封市' };
 
+const t = (code: string, name: string) => ({ code, name });
+
+/**
+ * Township codes: 001… street offices (街道), 100… towns (镇), 200… townships (乡). The urban
+ * districts have few rural townships; the five rural counties many, which is where most registered
+ * households live. The first townships of each county are the ones the demo always had.
+ */
 export const COUNTIES: SeedRegion[] = [
-  { code: '410202', name: '龙亭区', townships: [{ code: '410202001', name: '北道门街道' }, { code: '410202100', name: '柳园口乡' }] },
-  { code: '410203', name: '顺河回族区', townships: [{ code: '410203001', name: '清平街道' }, { code: '410203100', name: '土柏岗乡' }] },
-  { code: '410204', name: '鼓楼区', townships: [{ code: '410204001', name: '相国寺街道' }, { code: '410204002', name: '仙人庄街道' }] },
-  { code: '410205', name: '禹王台区', townships: [{ code: '410205001', name: '繁塔街道' }, { code: '410205100', name: '汪屯乡' }] },
+  { code: '410202', name: '龙亭区', townships: [t('410202001', '北道门街道'), t('410202100', '柳园口乡'), t('410202101', '水稻乡')] },
+  { code: '410203', name: '顺河回族区', townships: [t('410203001', '清平街道'), t('410203100', '土柏岗乡'), t('410203101', '东郊乡')] },
+  { code: '410204', name: '鼓楼区', townships: [t('410204001', '相国寺街道'), t('410204002', '仙人庄街道')] },
+  { code: '410205', name: '禹王台区', townships: [t('410205001', '繁塔街道'), t('410205100', '汪屯乡'), t('410205101', '南郊乡')] },
   {
     code: '410212',
     name: '祥符区',
-    townships: [{ code: '410212100', name: '城关镇' }, { code: '410212101', name: '陈留镇' }, { code: '410212102', name: '仇楼镇' }],
+    townships: [
+      t('410212100', '城关镇'), t('410212101', '陈留镇'), t('410212102', '仇楼镇'), t('410212103', '八里湾镇'), t('410212104', '曲兴镇'),
+      t('410212105', '朱仙镇'), t('410212200', '半坡店乡'), t('410212201', '罗王乡'), t('410212202', '刘店乡'), t('410212203', '袁坊乡'),
+    ],
   },
   {
     code: '410221',
     name: '杞县',
-    townships: [{ code: '410221100', name: '城关镇' }, { code: '410221101', name: '五里河镇' }, { code: '410221102', name: '高阳镇' }],
+    townships: [
+      t('410221100', '城关镇'), t('410221101', '五里河镇'), t('410221102', '高阳镇'), t('410221103', '圉镇镇'), t('410221104', '葛岗镇'),
+      t('410221105', '阳堌镇'), t('410221106', '邢口镇'), t('410221200', '裴村店乡'), t('410221201', '宗店乡'), t('410221202', '板木乡'),
+      t('410221203', '竹林乡'),
+    ],
   },
   {
     code: '410222',
     name: '通许县',
-    townships: [{ code: '410222100', name: '城关镇' }, { code: '410222101', name: '竖岗镇' }, { code: '410222102', name: '玉皇庙镇' }],
+    townships: [
+      t('410222100', '城关镇'), t('410222101', '竖岗镇'), t('410222102', '玉皇庙镇'), t('410222103', '四所楼镇'), t('410222104', '朱砂镇'),
+      t('410222105', '长智镇'), t('410222200', '冯庄乡'), t('410222201', '孙营乡'), t('410222202', '大岗李乡'),
+    ],
   },
   {
     code: '410223',
     name: '尉氏县',
-    townships: [{ code: '410223100', name: '城关镇' }, { code: '410223101', name: '洧川镇' }, { code: '410223102', name: '朱曲镇' }],
+    townships: [
+      t('410223100', '城关镇'), t('410223101', '洧川镇'), t('410223102', '朱曲镇'), t('410223103', '蔡庄镇'), t('410223104', '永兴镇'),
+      t('410223105', '张市镇'), t('410223106', '十八里镇'), t('410223107', '水坡镇'), t('410223200', '大马乡'), t('410223201', '门楼任乡'),
+    ],
   },
   {
     code: '410225',
     name: '兰考县',
     townships: [
-      { code: '410225100', name: '城关镇' },
-      { code: '410225101', name: '堌阳镇' },
-      { code: '410225102', name: '南彰镇' },
-      { code: '410225200', name: '东坝头乡' },
+      t('410225100', '城关镇'), t('410225101', '堌阳镇'), t('410225102', '南彰镇'), t('410225200', '东坝头乡'), t('410225103', '中集镇'),
+      t('410225104', '考城镇'), t('410225105', '仪封镇'), t('410225106', '谷营镇'), t('410225107', '红庙镇'), t('410225201', '三义寨乡'),
+      t('410225202', '爪营乡'), t('410225203', '孟寨乡'),
     ],
   },
 ];
-
-/** Village names, handed out in order so the demo is the same on every machine. */
-export const VILLAGE_NAMES = [
-  '张庄村', '李寨村', '王楼村', '刘店村', '陈营村', '杨岗村', '赵屯村', '孙庄村', '周寨村', '吴楼村',
-  '郑庄村', '黄岗村', '何集村', '高庄村', '马店村', '宋寨村', '许楼村', '韩庄村', '冯岗村', '曹营村',
-  '彭庄村', '谢寨村', '邓楼村', '胡店村', '朱庄村', '潘寨村', '林楼村', '董庄村', '袁岗村', '蒋营村',
-];
-
-export const VILLAGES_PER_TOWNSHIP = 2;
 
 export type SeedInstitutionType = 'bank' | 'bank_branch' | 'guarantee_company' | 'finance_bureau' | 'poverty_office' | 'insurer';
 

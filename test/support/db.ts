@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config';
+import { IdNumberVault } from '../../src/shared/crypto/id-number-vault';
 import { createDatabaseIfMissing } from '../../src/shared/db/connect';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { startEmbeddedPostgres } from '../../src/shared/db/embedded';
@@ -76,10 +78,16 @@ async function buildTemplate(): Promise<void> {
   await dataSource.initialize();
   try {
     await migrateDatabase(dataSource);
-    await loadDemoData(dataSource);
+    await loadDemoData(dataSource, devIdNumberVault());
   } finally {
     await dataSource.destroy();
   }
+}
+
+/** The vault with the development keys, which the demo data in every test database is sealed with. */
+export function devIdNumberVault(): IdNumberVault {
+  const config = loadConfig({ NODE_ENV: 'test' });
+  return new IdNumberVault(config.idEncryptionKey, config.idHashKey);
 }
 
 export interface TestDatabase {
