@@ -105,7 +105,8 @@ export class AuthService {
       if (error instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'the token has expired; log in again');
       throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
     }
-    if (typeof claims.sub !== 'string' || !/^[0-9a-f-]{36}$/.test(claims.sub)) {
+    // A uuid in its canonical form: anything else would reach PostgreSQL's uuid cast and fail there (a 500).
+    if (typeof claims.sub !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(claims.sub)) {
       throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
     }
     const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.id = $1'), [claims.sub]);

@@ -17,6 +17,9 @@ const REDACT_PATHS = [
   '*.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  // A failed query's bound values (password hashes, sealed ID numbers) when an unhandled error is logged.
+  'err.parameters',
+  'err.driverError.parameters',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
