@@ -1,52 +1,42 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
 import { ageAt } from '../../core/identifiers';
-import { Decimal, parseMoney, parseRate } from '../../core/money';
+import { parseMoney, parseRate } from '../../core/money';
 import { generateSchedule } from '../../core/schedules';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import { recordAudit } from '../audit/audit.service';
 import { Enterprise } from '../enterprises/enterprise.entity';
+import { fileGuaranteeApplication } from '../guarantees/guarantee-filing';
 import { checkCircuitBreakers, checkFundCapacity } from '../funds';
 import { Household } from '../households/household.entity';
 import { claimIdempotencyKey, hashRequest, storeIdempotentResponse } from '../idempotency/idempotency';
 import { Institution } from '../institutions/institution.entity';
-import { checkEligibility, feeRateCapFor, type LoanFacts, type RuleFailure } from '../models/eligibility';
-import type { ModelParameters } from '../models/model-parameters';
 import { ModelVersion } from '../models/model-version.entity';
 import type { ReferenceRatesService } from '../reference-rates/reference-rates.service';
 import { Region } from '../regions/region.entity';
+import {
+  dateFailures,
+  holdsHouseholdSlot,
+  loanFacts,
+  modelRuleFailures,
+  newLoanRow,
+  ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT,
+  ONE_LOAN_RACE_FAILURE,
+  registrationEvent,
+  type AssessedLoan,
+  type Borrower,
+  type NewLoan,
+} from './loan-assessment';
+import { drivenHouseholdsOn, drivenKey, householdModelKey, householdsWithOpenLoan } from './loan-lookups';
 import { toLoanDto, type LoanDto } from './loan.dto';
-import { Loan, type RepaymentMethod } from './loan.entity';
+import { Loan } from './loan.entity';
 import { LoanEvent } from './loan-event.entity';
 import { termMonthsBetween } from './loan.status';
 import { ScheduleEntry } from './schedule-entry.entity';
 
-export interface NewLoan {
-  branchId?: string;
-  contractNumber: string;
-  modelCode: string;
-  borrowerKind: 'household' | 'enterprise';
-  householdId?: string;
-  enterpriseId?: string;
-  principal: string;
-  rateAnnual: string;
-  contractDate: string;
-  disbursementDate?: string;
-  maturityDate: string;
-  repaymentMethod?: RepaymentMethod;
-  purpose: string;
-  agreementNumber?: string;
-  guarantorId?: string;
-  guaranteeFeeRate?: string;
-}
-
-interface Borrower {
-  regionPath: string;
-  countyCode: string;
-  facts: Partial<LoanFacts>;
-}
+export type { NewLoan } from './loan-assessment';
 
 /**
  * Loan registration (SPEC §4–§5, issue 4 item 2): a loan officer registers a loan for their own bank.
@@ -74,7 +64,7 @@ export class LoanRegistrationService {
         return { status: 201, body };
       });
     } catch (error) {
-      if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === 'loans_one_per_household_key') {
+      if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT) {
         throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', [ONE_LOAN_RACE_FAILURE]);
       }
       throw error;
@@ -111,20 +101,15 @@ export class LoanRegistrationService {
     }
     const borrower = await this.loadBorrower(manager, input, contractDate);
     const principal = parseMoney(input.principal);
-    const facts: LoanFacts = {
-      borrowerKind: input.borrowerKind,
-      ...borrower.facts,
+    const facts = loanFacts({
+      input,
+      borrower,
       principal,
       termMonths,
-      rateAnnual: parseRate(input.rateAnnual),
-      referenceRateAnnual: reference.rateAnnual,
-      agreementNumber: input.agreementNumber ?? null,
-      householdHasOpenLoanUnderModel:
-        input.borrowerKind === 'household' && params.eligibility.oneActiveLoanPerHousehold === true
-          ? await this.householdHasOpenLoan(manager, input.householdId!, input.modelCode)
-          : false,
-    };
-    const ruleFailures = [...checkEligibility(params.eligibility, facts), ...this.guaranteeFailures(params, input, principal)];
+      referenceRate: reference.rateAnnual,
+      householdHasOpenLoanUnderModel: holdsHouseholdSlot(params, input) ? await this.householdHasOpenLoan(manager, input.householdId!, input.modelCode) : false,
+    });
+    const ruleFailures = modelRuleFailures(params, input, facts);
     let riskFundId: string | null = null;
     if (params.capacity.source === 'risk_fund') {
       const capacity = await checkFundCapacity(manager, { countyCode: borrower.countyCode, bankId, modelCode: input.modelCode, principal });
@@ -138,61 +123,20 @@ export class LoanRegistrationService {
     return this.insertLoan(manager, context, { input, bankId, branchId: branch.id, version, params, borrower, facts, riskFundId, termMonths, principal, referenceRate: reference.rateAnnual });
   }
 
-  private async insertLoan(
-    manager: EntityManager,
-    context: AuthenticatedContext,
-    a: { input: NewLoan; bankId: string; branchId: string; version: ModelVersion; params: ModelParameters; borrower: Borrower; facts: LoanFacts; riskFundId: string | null; termMonths: number; principal: Decimal; referenceRate: Decimal },
-  ): Promise<Loan> {
-    const { input } = a;
-    const guaranteed = a.params.guarantee.required;
-    const status = guaranteed ? 'pending_guarantee' : input.disbursementDate ? 'active' : 'registered';
+  private async insertLoan(manager: EntityManager, context: AuthenticatedContext, assessed: AssessedLoan): Promise<Loan> {
     const repository = manager.getRepository(Loan);
-    const loan = repository.create({
-      bankId: a.bankId,
-      branchId: a.branchId,
-      contractNumber: input.contractNumber,
-      modelCode: input.modelCode,
-      modelVersionId: a.version.id,
-      borrowerKind: input.borrowerKind,
-      householdId: input.householdId ?? null,
-      exclusiveHouseholdId: input.borrowerKind === 'household' && a.params.eligibility.oneActiveLoanPerHousehold ? input.householdId! : null,
-      enterpriseId: input.enterpriseId ?? null,
-      regionPath: a.borrower.regionPath,
-      principal: a.principal,
-      outstandingPrincipal: a.principal,
-      rateAnnual: a.facts.rateAnnual,
-      referenceRateAnnual: a.referenceRate,
-      contractDate: input.contractDate,
-      disbursementDate: guaranteed ? null : (input.disbursementDate ?? null),
-      maturityDate: input.maturityDate,
-      currentMaturityDate: input.maturityDate,
-      termMonths: a.termMonths,
-      repaymentMethod: input.repaymentMethod ?? 'interest_quarterly_principal_at_maturity',
-      purpose: input.purpose,
-      agreementNumber: input.agreementNumber ?? null,
-      drivenHouseholds: a.facts.drivenHouseholds ?? null,
-      guarantorId: input.guarantorId ?? null,
-      riskFundId: a.riskFundId,
-      status,
-      daysPastDue: 0,
-      delinquencyAsOf: null,
-      scheduleVersion: 1,
-      closedOn: null,
-      createdBy: context.user.id,
-    });
+    const row = newLoanRow(assessed, context.user.id);
+    const loan = repository.create(row);
     await repository.insert(loan);
     if (loan.disbursementDate) await writeSchedule(manager, loan, 1, loan.disbursementDate);
-    await manager.getRepository(LoanEvent).insert(<never>{
-      loanId: loan.id,
-      kind: 'registered',
-      effectiveDate: input.contractDate,
-      fromStatus: null,
-      toStatus: status,
-      details: { modelVersion: a.version.version, guaranteeFeeRate: input.guaranteeFeeRate ?? null, disbursedAtRegistration: !!loan.disbursementDate },
-      createdBy: context.user.id,
-    });
+    await manager.getRepository(LoanEvent).insert(<never>registrationEvent(loan.id, row, assessed));
+    // SPEC §5: registering a loan under a guarantee model files its guarantee application (issue 5).
+    if (assessed.params.guarantee.required) {
+      const { input } = assessed;
+      await fileGuaranteeApplication(manager, context, { loan, rule: assessed.params.guarantee, feeRateAnnual: parseRate(input.guaranteeFeeRate!), requestedDisbursementDate: input.disbursementDate ?? null });
+    }
     const saved = await manager.getRepository(Loan).findOneOrFail({ where: { id: loan.id }, relations: { household: true, enterprise: true } });
-    await recordAudit(manager, context, { action: 'register', entityType: 'loan', entityId: loan.id, after: toLoanDto(saved), regionPath: loan.regionPath, institutionId: a.bankId });
+    await recordAudit(manager, context, { action: 'register', entityType: 'loan', entityId: loan.id, after: toLoanDto(saved), regionPath: loan.regionPath, institutionId: assessed.bankId });
     return saved;
   }
 
@@ -217,62 +161,13 @@ export class LoanRegistrationService {
     const enterprise = input.enterpriseId ? await manager.getRepository(Enterprise).findOneBy({ id: input.enterpriseId }) : null;
     if (!enterprise) throw new DomainError('REFERENCE_NOT_FOUND', 'the enterprise is not in the register', [{ field: 'enterpriseId', rule: 'ENTERPRISE_EXISTS' }]);
     const region = await manager.getRepository(Region).findOneByOrFail({ code: enterprise.regionCode });
-    // Driven households (SPEC §3): distinct households in status poor or monitored with an active linkage on the date.
-    const [{ driven }] = await manager.query(
-      `SELECT count(DISTINCT l.household_id)::int AS driven
-         FROM linkages l JOIN households h ON h.id = l.household_id
-        WHERE l.source_enterprise_id = $1 AND h.status IN ('poor', 'monitored')
-          AND l.start_date <= $2 AND (l.end_date IS NULL OR l.end_date >= $2) AND (l.ended_on IS NULL OR l.ended_on > $2)`,
-      [enterprise.id, contractDate],
-    );
+    const driven = (await drivenHouseholdsOn(manager, [{ enterpriseId: enterprise.id, date: contractDate }])).get(drivenKey(enterprise.id, contractDate)) ?? 0;
     return { regionPath: region.path, countyCode: countyOf(region.path), facts: { enterpriseKind: enterprise.kind, drivenHouseholds: driven } };
   }
 
   private async householdHasOpenLoan(manager: EntityManager, householdId: string, modelCode: string): Promise<boolean> {
-    const [row] = await manager.query(
-      `SELECT 1 FROM loans WHERE exclusive_household_id = $1 AND model_code = $2
-          AND status IN ('pending_guarantee', 'registered', 'active', 'overdue', 'defaulted') LIMIT 1`,
-      [householdId, modelCode],
-    );
-    return !!row;
+    return (await householdsWithOpenLoan(manager, [{ householdId, modelCode }])).has(householdModelKey(householdId, modelCode));
   }
-
-  private guaranteeFailures(params: ModelParameters, input: NewLoan, principal: Decimal): RuleFailure[] {
-    const rule = params.guarantee;
-    if (!rule.required) {
-      return input.guarantorId || input.guaranteeFeeRate
-        ? [{ code: 'GUARANTEE_NOT_APPLICABLE', field: 'guarantorId', message: 'this model takes no guarantee' }]
-        : [];
-    }
-    const failures: RuleFailure[] = [];
-    if (!input.guarantorId) failures.push({ code: 'GUARANTOR_REQUIRED', field: 'guarantorId', message: 'this model requires a government guarantee' });
-    if (!input.guaranteeFeeRate) failures.push({ code: 'GUARANTEE_FEE_RATE_REQUIRED', field: 'guaranteeFeeRate', message: 'state the guarantee fee rate' });
-    else {
-      const cap = feeRateCapFor(rule, principal.times(rule.coverageRatio));
-      if (parseRate(input.guaranteeFeeRate).greaterThan(cap)) {
-        failures.push({ code: 'GUARANTEE_FEE_OVER_CAP', field: 'guaranteeFeeRate', message: 'the guarantee fee rate is above the cap', limit: cap.toFixed(), actual: input.guaranteeFeeRate });
-      }
-    }
-    return failures;
-  }
-}
-
-const ONE_LOAN_RACE_FAILURE: RuleFailure = {
-  code: 'ONE_ACTIVE_LOAN_PER_HOUSEHOLD',
-  field: 'householdId',
-  message: 'the household already has an open loan under this model',
-};
-
-function dateFailures(input: NewLoan): RuleFailure[] {
-  const failures: RuleFailure[] = [];
-  if (input.disbursementDate && compareDates(input.disbursementDate as IsoDate, input.contractDate as IsoDate) < 0) {
-    failures.push({ code: 'DISBURSEMENT_BEFORE_CONTRACT', field: 'disbursementDate', message: 'disbursement cannot precede the contract' });
-  }
-  const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
-  if (compareDates(input.maturityDate as IsoDate, start) <= 0) {
-    failures.push({ code: 'MATURITY_AFTER_START', field: 'maturityDate', message: 'maturity must come after the contract and disbursement dates' });
-  }
-  return failures;
 }
 
 /** The county's code in a region path `city/county/…`. */
@@ -282,6 +177,16 @@ export function countyOf(regionPath: string): string {
 
 /** Writes schedule version `version` of a loan from its disbursement date to its current maturity. */
 export async function writeSchedule(manager: EntityManager, loan: Loan, version: number, from: string, seqOffset = 0): Promise<void> {
+  await manager.getRepository(ScheduleEntry).insert(scheduleEntries(loan, version, from, seqOffset));
+}
+
+/** The rows of schedule version `version`: the outstanding principal repaid from `from` to the current maturity. */
+export function scheduleEntries(
+  loan: Pick<Loan, 'id' | 'outstandingPrincipal' | 'rateAnnual' | 'repaymentMethod' | 'currentMaturityDate'>,
+  version: number,
+  from: string,
+  seqOffset = 0,
+): Array<Pick<ScheduleEntry, 'loanId' | 'version' | 'seq' | 'dueDate' | 'principalDue' | 'interestDue'>> {
   const rows = generateSchedule({
     principal: loan.outstandingPrincipal,
     rateAnnual: loan.rateAnnual,
@@ -289,7 +194,5 @@ export async function writeSchedule(manager: EntityManager, loan: Loan, version:
     disbursementDate: from as IsoDate,
     maturityDate: loan.currentMaturityDate as IsoDate,
   });
-  await manager.getRepository(ScheduleEntry).insert(
-    rows.map((r) => ({ loanId: loan.id, version, seq: r.seq + seqOffset, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: r.interestDue })),
-  );
+  return rows.map((r) => ({ loanId: loan.id, version, seq: r.seq + seqOffset, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: r.interestDue }));
 }

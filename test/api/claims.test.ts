@@ -1,0 +1,261 @@
+import { expect } from 'chai';
+import type supertest from 'supertest';
+import { residentId, unique } from '../support/fixtures';
+import { startTestApp, type TestApp } from '../support/app';
+import { extractPdfText } from '../unit/pdf-text';
+
+const LANKAO_VILLAGE = '410225100201';
+
+function binary(res: supertest.Response, done: (error: Error | null, body: Buffer) => void): void {
+  const chunks: Buffer[] = [];
+  res.on('data', (chunk: Buffer) => chunks.push(chunk));
+  res.on('end', () => done(null, Buffer.concat(chunks)));
+}
+
+type Share = { party: string; amount: string; ratio: string; institutionId: string | null; fundId: string | null; paid: string; recovered: string };
+
+/**
+ * The loans are all registered first and defaulted by one delinquency run on 2026-06-18: after it the
+ * township's microcredit circuit breaker is tripped (SPEC §5), so no microcredit loan could follow.
+ */
+describe('claims: default claims, risk sharing, payments and recoveries (SPEC §5, §6.4, issue 5)', () => {
+  let t: TestApp;
+  let abc: string;
+  let kfGuarantor: string;
+  let fundId: string;
+  let users: Record<string, string>;
+  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected', string> = {} as never;
+
+  before(async function () {
+    this.timeout(120_000);
+    t = await startTestApp();
+    [{ id: abc }] = await t.db.dataSource.query(`SELECT id FROM institutions WHERE type = 'bank' AND name LIKE '%农业银行%'`);
+    [{ id: kfGuarantor }] = await t.db.dataSource.query(`SELECT id FROM institutions WHERE type = 'guarantee_company' AND name LIKE '开封市%'`);
+    users = Object.fromEntries((await t.db.dataSource.query(`SELECT id, username FROM users`)).map((r: { id: string; username: string }) => [r.username, r.id]));
+    const finance = await t.as('finance');
+    const fund = await finance.post('/api/v1/funds').send({ countyCode: '410225', bankId: abc, modelCode: 'household_microcredit' });
+    expect(fund.status, JSON.stringify(fund.body)).to.equal(201);
+    fundId = fund.body.id;
+    const deposit = await finance.post(`/api/v1/funds/${fundId}/deposits`).set('Idempotency-Key', `dep-${unique()}`).send({ kind: 'deposit', amount: '1000000.00', occurredOn: '2026-01-05' });
+    expect(deposit.status, JSON.stringify(deposit.body)).to.be.oneOf([200, 201]);
+    // A version of model 6 whose ratios sum to 0.95, written past the API's validation as a broken import would.
+    const [v1] = await t.db.dataSource.query(`SELECT parameters FROM financing_model_versions WHERE model_code = 'insurance_backed' AND version = 1`);
+    const broken = { ...v1.parameters, riskSharing: [{ party: 'insurer', ratio: '0.8' }, { party: 'bank', ratio: '0.1' }, { party: 'government', ratio: '0.05' }] };
+    await t.db.dataSource.query(`INSERT INTO financing_model_versions (model_code, version, effective_from, parameters) VALUES ('insurance_backed', 2, '2025-12-01', $1)`, [JSON.stringify(broken)]);
+
+    const short = { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2026-02-05', rateAnnual: '0' };
+    loans.eightTwo = await register({ modelCode: 'household_microcredit', principal: '1234.57', ...short });
+    loans.interest = await register({ modelCode: 'household_microcredit', principal: '50000.00', rateAnnual: '0.0435', contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' });
+    loans.notDefaulted = await register({ modelCode: 'household_microcredit', principal: '30000.00', rateAnnual: '0.0435', contractDate: '2026-11-01', disbursementDate: '2026-11-01', maturityDate: '2027-11-01' });
+    loans.badRatios = await register({ modelCode: 'insurance_backed', principal: '5000.00', ...short });
+    loans.rejected = await register({ modelCode: 'household_microcredit', principal: '2000.00', ...short });
+    loans.fourThreeTwoOne = await register({ modelCode: 'government_guarantee', principal: '10000.01', ...short, guarantorId: kfGuarantor, guaranteeFeeRate: '0.01' });
+    const [application] = (await finance.get(`/api/v1/guarantees?loanId=${loans.fourThreeTwoOne}`)).body.items;
+    expect((await finance.post(`/api/v1/guarantees/${application.id}/approve`)).body.loanStatus).to.equal('active');
+
+    const run = await (await t.as('admin')).post('/api/v1/jobs/delinquency?date=2026-06-18');
+    expect(run.status, JSON.stringify(run.body)).to.equal(200);
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  async function register(overrides: Record<string, unknown>): Promise<string> {
+    const n = unique();
+    const household = await (await t.as('poverty.lankao')).post('/api/v1/households').send({
+      householdNumber: `CL-${n}`, headName: '周九', idNumber: residentId('410225', '19790505', Number(n.slice(-3))), villageCode: LANKAO_VILLAGE, members: 3, laborers: 2, statusSince: '2024-01-01',
+    });
+    expect(household.status, JSON.stringify(household.body)).to.equal(201);
+    const res = await (await t.as('officer.abc')).post('/api/v1/loans').set('Idempotency-Key', `c-${unique()}`).send({
+      contractNumber: `DC-${unique()}`, borrowerKind: 'household', householdId: household.body.id, purpose: '养殖', ...overrides,
+    });
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    return res.body.id;
+  }
+
+  const file = async (loanId: string, claimDate: string, who = 'officer.abc') => (await t.as(who)).post('/api/v1/claims').send({ loanId, claimDate });
+  const pay = async (claimId: string, body: Record<string, unknown>, key = `p-${unique()}`) => (await t.as('finance')).post(`/api/v1/claims/${claimId}/payments`).set('Idempotency-Key', key).send(body);
+  const recover = async (claimId: string, body: Record<string, unknown>, who = 'officer.abc', key = `r-${unique()}`) =>
+    (await t.as(who)).post(`/api/v1/claims/${claimId}/recoveries`).set('Idempotency-Key', key).send(body);
+  const snapshot = async () =>
+    (await t.db.dataSource.query(
+      `SELECT (SELECT count(*) FROM claims)::int AS claims, (SELECT count(*) FROM claim_shares)::int AS shares,
+              (SELECT count(*) FROM risk_ledger_entries)::int AS ledger, (SELECT count(*) FROM fund_movements)::int AS movements,
+              (SELECT balance::text FROM risk_funds WHERE id = $1) AS balance`,
+      [fundId],
+    ))[0];
+  const fundBalances = async () =>
+    (await t.db.dataSource.query(
+      `SELECT f.balance::text AS balance,
+              (SELECT sum(amount)::text FROM fund_movements WHERE fund_id = f.id AND kind IN ('deposit', 'top_up')) AS deposits,
+              (SELECT coalesce(sum(-amount), 0)::text FROM fund_movements WHERE fund_id = f.id AND kind = 'payout') AS payouts,
+              (SELECT coalesce(sum(amount), 0)::text FROM fund_movements WHERE fund_id = f.id AND kind = 'recovery') AS recoveries
+         FROM risk_funds f WHERE f.id = $1`,
+      [fundId],
+    ))[0];
+
+  it('when a loan is not defaulted, then no claim can be filed on it and nothing is written', async () => {
+    const before = await snapshot();
+    const res = await file(loans.notDefaulted, '2026-11-20');
+    expect(res.status).to.equal(409);
+    expect(res.body.error.details[0]).to.include({ code: 'LOAN_NOT_DEFAULTED', actual: 'active' });
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
+  it("when the model version's ratios do not sum to 1, then the claim is refused with the reason and nothing is written", async () => {
+    const before = await snapshot();
+    const res = await file(loans.badRatios, '2026-06-18');
+    expect(res.status).to.equal(422);
+    expect(res.body.error.details[0]).to.include({ code: 'RATIOS_NOT_ONE', field: 'riskSharing', sum: '0.95' });
+    expect(await snapshot()).to.deep.equal(before);
+  });
+
+  it('when the claim date is before the default or in the future, or another bank or a finance officer files, then it is refused', async () => {
+    expect((await file(loans.interest, '2026-06-17')).body.error.details[0]).to.include({ code: 'CLAIM_DATE_OUT_OF_RANGE' });
+    expect((await file(loans.interest, '2099-01-01')).status).to.equal(422);
+    expect((await file(loans.interest, '2026-07-01', 'officer.rcb')).status).to.equal(404);
+    expect((await file(loans.interest, '2026-07-01', 'finance')).status).to.equal(403);
+  });
+
+  it('when a defaulted loan with interest is claimed (twice at once), then one claim is filed: principal + interest accrued and unpaid, split 8:2 exactly', async () => {
+    const results = await Promise.all([file(loans.interest, '2026-07-01'), file(loans.interest, '2026-07-01')]);
+    const filed = results.find((r) => r.status === 201)!;
+    expect(filed, JSON.stringify(results.map((r) => r.body))).to.not.equal(undefined);
+    expect(results.filter((r) => r.status === 409)).to.have.length(1);
+    // Due 2026-03-20: 453.13 and 2026-06-20: 555.83; accrued 2026-06-21…06-30 on 50,000.00 at 4.35 %: 60.42.
+    expect(filed.body).to.include({ status: 'filed', claimDate: '2026-07-01', principalOutstanding: '50000.00', interestUnpaid: '1069.38', lossAmount: '51069.38', filedBy: users['officer.abc'] });
+    expect(filed.body.calculation).to.deep.include({ interestDue: '1008.96', interestAccrued: '60.42', accrual: { from: '2026-06-21', to: '2026-06-30', days: 10 } });
+    expect(filed.body.shares.map((s: Share) => [s.party, s.ratio, s.amount])).to.deep.equal([
+      ['risk_fund', '0.8', '40855.50'],
+      ['bank', '0.2', '10213.88'],
+    ]);
+    const again = await file(loans.interest, '2026-07-02');
+    expect(again.status).to.equal(409);
+    expect(again.body.error.details[0]).to.include({ code: 'ALREADY_CLAIMED' });
+  });
+
+  it('when the 1,234.57 claim of SPEC §6.4 is filed, approved and paid, then 987.66 / 246.91, the fund pays its share, and the loan is compensated', async () => {
+    const filed = await file(loans.eightTwo, '2026-06-18');
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect(filed.body.lossAmount).to.equal('1234.57');
+    const [fundShare, bankShare] = filed.body.shares as Share[];
+    expect(fundShare).to.include({ party: 'risk_fund', amount: '987.66', fundId, institutionId: null, paid: '0.00' });
+    expect(bankShare).to.include({ party: 'bank', amount: '246.91', institutionId: abc, fundId: null });
+    const id = filed.body.id;
+    expect((await (await t.as('officer.rcb')).get(`/api/v1/claims/${id}`)).status).to.equal(404);
+    expect((await pay(id, { party: 'risk_fund', paidOn: '2026-07-01' })).status, 'not approved yet').to.equal(409);
+    expect((await (await t.as('officer.abc')).post(`/api/v1/claims/${id}/approve`)).status).to.equal(403);
+    const approved = await (await t.as('finance')).post(`/api/v1/claims/${id}/approve`);
+    expect(approved.body).to.include({ status: 'approved', decidedBy: users.finance });
+    expect((await (await t.as('finance2')).post(`/api/v1/claims/${id}/approve`)).status, 'approving twice').to.equal(409);
+
+    const key = `pay-${unique()}`;
+    const fundPaid = await pay(id, { party: 'risk_fund', paidOn: '2026-07-01', reference: 'CZ-2026-0701' }, key);
+    expect(fundPaid.status, JSON.stringify(fundPaid.body)).to.equal(201);
+    expect(fundPaid.body.shares[0]).to.include({ paid: '987.66', unpaid: '0.00' });
+    const retry = await pay(id, { party: 'risk_fund', paidOn: '2026-07-01', reference: 'CZ-2026-0701' }, key);
+    expect(retry.body).to.deep.equal(fundPaid.body);
+    // The fund's balance after the claim is deposits − payouts, to the fen.
+    expect(await fundBalances()).to.deep.include({ balance: '999012.34', deposits: '1000000.00', payouts: '987.66' });
+    const fund = await (await t.as('finance')).get(`/api/v1/funds/${fundId}?asOf=2026-06-30`);
+    expect(fund.body).to.include({ balance: '999012.34', balanceAsOf: '1000000.00' });
+    const [movement] = await t.db.dataSource.query(`SELECT amount::text, claim_id FROM fund_movements WHERE fund_id = $1 AND kind = 'payout'`, [fundId]);
+    expect(movement).to.deep.equal({ amount: '-987.66', claim_id: id });
+
+    expect((await pay(id, { party: 'bank', amount: '246.92', paidOn: '2026-07-01' })).body.error.details[0]).to.include({ code: 'PAYMENT_ABOVE_SHARE', limit: '246.91' });
+    expect((await pay(id, { party: 'risk_fund', paidOn: '2026-07-01' })).status, 'the fund share is paid').to.equal(422);
+    expect((await pay(id, { party: 'insurer', paidOn: '2026-07-01' })).body.error.details[0]).to.include({ code: 'PARTY_NOT_IN_CLAIM' });
+    expect((await pay(id, { party: 'bank', amount: '200.00', paidOn: '2026-07-02' })).body.status).to.equal('approved');
+    expect((await t.db.dataSource.query(`SELECT status FROM loans WHERE id = $1`, [loans.eightTwo]))[0].status).to.equal('defaulted');
+    const done = await pay(id, { party: 'bank', paidOn: '2026-07-03' });
+    expect(done.body).to.include({ status: 'paid', paidOn: '2026-07-03', loanStatus: 'compensated', totalPaid: '1234.57' });
+    expect(done.body.shares[1]).to.include({ paid: '246.91', unpaid: '0.00' });
+    expect((await pay(id, { party: 'bank', paidOn: '2026-07-03' })).status, 'every share is paid').to.equal(409);
+    const ledger = await (await t.as('finance')).get(`/api/v1/risk-ledger?claimId=${id}&kind=claim_payment`);
+    expect(ledger.body).to.include({ total: 3, balance: '-1234.57' });
+    expect((await (await t.as('finance')).get(`/api/v1/risk-ledger?fundId=${fundId}`)).body.balance).to.equal('-987.66');
+    expect((await (await t.as('finance')).get(`/api/v1/risk-ledger?institutionId=${abc}&claimId=${id}&asOf=2026-07-02`)).body.balance).to.equal('-200.00');
+  });
+
+  it('when money is recovered after payment, then it is split back 8:2, the fund gets its part, and never more than was paid', async () => {
+    const [claim] = (await (await t.as('finance')).get(`/api/v1/claims?loanId=${loans.eightTwo}`)).body.items;
+    expect((await recover(claim.id, { amount: '100.00', recoveredOn: '2026-07-01' })).body.error.details[0], 'before the claim was paid').to.include({ code: 'DATE_OUT_OF_RANGE' });
+    const first = await recover(claim.id, { amount: '500.00', recoveredOn: '2026-08-01', reference: '追偿-1' });
+    expect(first.status, JSON.stringify(first.body)).to.equal(201);
+    expect(first.body.shares.map((s: Share) => s.recovered)).to.deep.equal(['400.00', '100.00']);
+    expect(first.body.totalRecovered).to.equal('500.00');
+    expect(await fundBalances()).to.deep.include({ balance: '999412.34', payouts: '987.66', recoveries: '400.00' });
+
+    const before = await snapshot();
+    const over = await recover(claim.id, { amount: '734.58', recoveredOn: '2026-08-02' });
+    expect(over.status).to.equal(422);
+    expect(over.body.error.details[0]).to.include({ code: 'RECOVERY_ABOVE_PAID', limit: '734.57', actual: '734.58' });
+    expect((await recover(claim.id, { amount: '1.00', recoveredOn: '2026-08-02' }, 'officer.rcb')).status).to.equal(404);
+    expect(await snapshot()).to.deep.equal(before);
+
+    const rest = await recover(claim.id, { amount: '734.57', recoveredOn: '2026-08-02' }, 'finance');
+    expect(rest.body.shares.map((s: Share) => [s.paid, s.recovered])).to.deep.equal([
+      ['987.66', '987.66'],
+      ['246.91', '246.91'],
+    ]);
+    expect(await fundBalances()).to.deep.include({ balance: '1000000.00' });
+  });
+
+  it('when the "4321" claim of SPEC §6.4 is paid by every party, then 4,000.01 / 3,000.00 / 2,000.00 / 1,000.00 and the guarantee is compensated', async () => {
+    const filed = await file(loans.fourThreeTwoOne, '2026-06-18');
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect(filed.body.shares.map((s: Share) => [s.party, s.ratio, s.amount, s.institutionId])).to.deep.equal([
+      ['guarantor', '0.4', '4000.01', kfGuarantor],
+      ['reguarantor', '0.3', '3000.00', null],
+      ['bank', '0.2', '2000.00', abc],
+      ['government', '0.1', '1000.00', null],
+    ]);
+    expect(filed.body.guaranteeId).to.be.a('string');
+    await (await t.as('finance2')).post(`/api/v1/claims/${filed.body.id}/approve`);
+    for (const party of ['guarantor', 'reguarantor', 'bank', 'government']) {
+      expect((await pay(filed.body.id, { party, paidOn: '2026-07-10' })).status).to.equal(201);
+    }
+    const paid = await (await t.as('officer.abc')).get(`/api/v1/claims/${filed.body.id}`);
+    expect(paid.body).to.include({ status: 'paid', loanStatus: 'compensated', totalPaid: '10000.01' });
+    const guarantee = await (await t.as('finance')).get(`/api/v1/guarantees/${filed.body.guaranteeId}`);
+    expect(guarantee.body).to.include({ status: 'compensated', outstandingGuaranteed: '0.00' });
+    expect((await (await t.as('finance')).get(`/api/v1/risk-ledger?institutionId=${kfGuarantor}&kind=claim_payment`)).body.balance).to.equal('-4000.01');
+  });
+
+  it('when the filer would approve, or a claim is rejected, then maker-checker holds and a rejected claim can be filed again', async () => {
+    const filed = await file(loans.rejected, '2026-06-18');
+    const id = filed.body.id;
+    await t.db.dataSource.query(`UPDATE claims SET filed_by = $1 WHERE id = $2`, [users.finance, id]);
+    const own = await (await t.as('finance')).post(`/api/v1/claims/${id}/approve`);
+    expect(own.status).to.equal(422);
+    expect(own.body.error.details[0]).to.include({ code: 'MAKER_CHECKER' });
+    const rejected = await (await t.as('finance2')).post(`/api/v1/claims/${id}/reject`).send({ reason: '材料不全' });
+    expect(rejected.body).to.include({ status: 'rejected', decisionReason: '材料不全' });
+    expect((await (await t.as('finance')).get(`/api/v1/claims/${id}/notice.pdf`)).status, 'no notice for a rejected claim').to.equal(409);
+    const refiled = await file(loans.rejected, '2026-06-19');
+    expect(refiled.status, JSON.stringify(refiled.body)).to.equal(201);
+    expect(refiled.body.shares.map((s: Share) => s.amount)).to.deep.equal(['1600.00', '400.00']);
+  });
+
+  it('when the claim split notice is downloaded, then the bank gets a PDF with the loss in figures and 大写 and every share', async () => {
+    const [claim] = (await (await t.as('officer.abc')).get(`/api/v1/claims?loanId=${loans.eightTwo}`)).body.items;
+    const res = await (await t.as('officer.abc')).get(`/api/v1/claims/${claim.id}/notice.pdf`).buffer(true).parse(binary);
+    expect(res.status).to.equal(200);
+    expect(res.headers['content-type']).to.equal('application/pdf');
+    const pdf = res.body as Buffer;
+    expect(pdf.toString('latin1')).to.contain('/FontFile2');
+    const text = extractPdfText(pdf).join('\n').replace(/\n/g, '');
+    for (const expected of ['代偿分担通知书', claim.claimNumber, '人民币壹仟贰佰叁拾肆元伍角柒分', '¥1234.57', '风险补偿金', '987.66', '246.91', '80%', '20%', '合计 Total', '1234.57']) {
+      expect(text, expected).to.contain(expected);
+    }
+    expect((await (await t.as('officer.rcb')).get(`/api/v1/claims/${claim.id}/notice.pdf`)).status).to.equal(404);
+  });
+
+  it('when claim records are tampered with in the database, then PostgreSQL refuses (append-only money history)', async () => {
+    for (const statement of [`UPDATE claim_shares SET amount = 0`, `DELETE FROM risk_ledger_entries`, `UPDATE risk_ledger_entries SET amount = -1`]) {
+      let message = '';
+      await t.db.dataSource.query(statement).catch((error: Error) => (message = error.message));
+      expect(message, statement).to.match(/append-only/);
+    }
+  });
+});

@@ -1,0 +1,74 @@
+import { expect } from 'chai';
+import { Decimal, formatMoney, generateSchedule, parseIsoDate, type IsoDate, type ScheduleMethod } from '../../../src/core';
+import { claimLoss } from '../../../src/modules/claims/claim-loss';
+
+const d = (value: string): IsoDate => parseIsoDate(value);
+
+function loanOf(method: ScheduleMethod, principal: string, rate: string, from: string, to: string) {
+  const schedule = generateSchedule({ principal: new Decimal(principal), rateAnnual: new Decimal(rate), method, disbursementDate: d(from), maturityDate: d(to) });
+  return {
+    disbursementDate: d(from),
+    method,
+    rateAnnual: new Decimal(rate),
+    principal: new Decimal(principal),
+    schedule: schedule.map((row) => ({ dueDate: row.dueDate, interestDue: row.interestDue })),
+  };
+}
+
+describe('claim loss: outstanding principal + contractual interest accrued and unpaid (SPEC §5)', () => {
+  const quarterly = loanOf('interest_quarterly_principal_at_maturity', '50000.00', '0.0435', '2026-01-05', '2027-01-05');
+
+  it('when nothing was paid, then the loss is the principal, the instalments due and the interest accrued since the last settlement date', () => {
+    const loss = claimLoss({ ...quarterly, claimDate: d('2026-07-01'), repayments: [] });
+    // Due: 2026-03-20 (75 days) 453.125 → 453.13; 2026-06-20 (92 days) 555.83. Accrued 2026-06-21…06-30: 10 days → 60.417 → 60.42.
+    expect(formatMoney(loss.interestDue)).to.equal('1008.96');
+    expect(formatMoney(loss.interestAccrued)).to.equal('60.42');
+    expect(loss.accrual).to.deep.equal({ from: '2026-06-21', to: '2026-06-30', days: 10 });
+    expect(formatMoney(loss.interestUnpaid)).to.equal('1069.38');
+    expect(formatMoney(loss.loss)).to.equal('51069.38');
+  });
+
+  it('when interest and some principal were paid before the claim date, then they are deducted; later payments are not', () => {
+    const loss = claimLoss({
+      ...quarterly,
+      claimDate: d('2026-07-01'),
+      repayments: [
+        { paidOn: d('2026-03-20'), principal: new Decimal('10000.00'), interest: new Decimal('453.13') },
+        { paidOn: d('2026-07-02'), principal: new Decimal('1000.00'), interest: new Decimal('100.00') },
+      ],
+    });
+    expect(formatMoney(loss.principalOutstanding)).to.equal('40000.00');
+    // Accrued on 40,000.00 for 10 days: 48.333 → 48.33; due 1008.96 − paid 453.13 = 555.83.
+    expect(formatMoney(loss.interestAccrued)).to.equal('48.33');
+    expect(formatMoney(loss.loss)).to.equal('40604.16');
+  });
+
+  it('when the claim date is on a settlement date, then that instalment is due in full and nothing more accrues', () => {
+    const loss = claimLoss({ ...quarterly, claimDate: d('2026-06-20'), repayments: [] });
+    expect(formatMoney(loss.interestAccrued)).to.equal('0.00');
+    expect(loss.accrual).to.equal(null);
+    expect(formatMoney(loss.interestDue)).to.equal('1008.96');
+  });
+
+  it('when the claim comes after maturity, then all scheduled interest is claimed and nothing accrues after it (penalties are not claimed)', () => {
+    const short = loanOf('interest_quarterly_principal_at_maturity', '1234.57', '0', '2026-01-05', '2026-02-05');
+    const loss = claimLoss({ ...short, claimDate: d('2026-05-06'), repayments: [] });
+    expect(formatMoney(loss.loss)).to.equal('1234.57');
+  });
+
+  it('when a monthly loan is claimed mid-month, then interest accrues from the last due date, which is itself charged', () => {
+    const monthly = loanOf('equal_principal', '12000.00', '0.0360', '2026-01-15', '2027-01-15');
+    const loss = claimLoss({ ...monthly, claimDate: d('2026-04-25'), repayments: [] });
+    // Due 02-15, 03-15, 04-15: 36.00 + 33.00 + 30.00 = 99.00. Accrued 04-15…04-24 on 12,000.00: 10 days → 12.00.
+    expect(formatMoney(loss.interestDue)).to.equal('99.00');
+    expect(loss.accrual).to.deep.equal({ from: '2026-04-15', to: '2026-04-24', days: 10 });
+    expect(formatMoney(loss.interestAccrued)).to.equal('12.00');
+    expect(formatMoney(loss.loss)).to.equal('12111.00');
+  });
+
+  it('when more interest was paid than has accrued, then the unpaid interest is 0, never negative', () => {
+    const loss = claimLoss({ ...quarterly, claimDate: d('2026-02-01'), repayments: [{ paidOn: d('2026-01-20'), principal: new Decimal('0'), interest: new Decimal('500.00') }] });
+    expect(formatMoney(loss.interestUnpaid)).to.equal('0.00');
+    expect(formatMoney(loss.loss)).to.equal('50000.00');
+  });
+});
