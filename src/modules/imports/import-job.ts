@@ -18,4 +18,6 @@ export interface ImportSummary {
   counts: Record<string, number>;
   /** The region paths of the imported records, to file the audit entry under. */
   regionPaths: string[];
+  /** Whose records they are (a bank's loan ledger), so that its own staff can read the audit entry. */
+  institutionId?: string;
 }

@@ -6,14 +6,18 @@ import { HOUSEHOLD_STATUSES } from '../households/household.entity';
 import { householdNumber, newHouseholdKeys } from '../households/households.routes';
 import { LINKAGE_TYPES } from '../linkages/linkage.entity';
 import { newLinkageKeys } from '../linkages/linkages.routes';
+import { REPAYMENT_METHODS } from '../loans/loan.entity';
+import { newLoanKeys } from '../loans/loans.routes';
 
 /**
  * What a file of each kind holds (SPEC §9 bulk import): one column per field of the single-record
  * API, validated by the very same Joi keys. A linkage file names its records by their natural keys
  * (USCC, household number) instead of UUIDs, since people fill these files in, not programs.
  */
-export const IMPORT_KINDS = ['households', 'enterprises', 'linkages'] as const;
+export const IMPORT_KINDS = ['households', 'enterprises', 'linkages', 'loans'] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
+/** The register's kinds, which the poverty office imports; a bank's loan officers import `loans`. */
+export const REGISTER_IMPORT_KINDS = ['households', 'enterprises', 'linkages'] as const satisfies readonly ImportKind[];
 
 export interface ColumnSpec {
   key: string;
@@ -106,7 +110,46 @@ const LINKAGES: ImportSpec = {
   }),
 };
 
-export const IMPORT_SPECS: Record<ImportKind, ImportSpec> = { households: HOUSEHOLDS, enterprises: ENTERPRISES, linkages: LINKAGES };
+// A ledger names the branch, borrower and guarantor by USCC or household number instead of UUIDs.
+const { branchId: _branchId, householdId: _loanHouseholdId, enterpriseId: _enterpriseId, guarantorId: _guarantorId, ...loanFields } = newLoanKeys;
+const EXAMPLE_BRANCH_USCC_BODY = '91410225MA4000456';
+const EXAMPLE_GUARANTOR_USCC_BODY = '91410200MA4000789';
+
+const LOANS: ImportSpec = {
+  kind: 'loans',
+  sheetName: '贷款台账 loans',
+  columns: [
+    { key: 'contractNumber', header: '合同编号', example: 'HT-2026-0001', hint: '本行内唯一', widthChars: 18, text: true },
+    { key: 'branchUscc', header: '经办网点统一社会信用代码', example: EXAMPLE_BRANCH_USCC_BODY + usccCheckCharacter(EXAMPLE_BRANCH_USCC_BODY), hint: '空为本人所在网点', widthChars: 24, text: true },
+    { key: 'modelCode', header: '金融扶贫模式', example: 'household_microcredit', hint: '模式代码，见 GET /api/v1/models', widthChars: 24 },
+    { key: 'borrowerKind', header: '借款人类型', example: 'household', hint: 'household 农户 / enterprise 企业', widthChars: 12, choices: ['household', 'enterprise'] },
+    { key: 'householdNumber', header: '借款农户户编号', example: 'LK-2026-0001', hint: '借款人为农户时填写', widthChars: 18, text: true },
+    { key: 'enterpriseUscc', header: '借款企业统一社会信用代码', example: EXAMPLE_USCC_BODY + usccCheckCharacter(EXAMPLE_USCC_BODY), hint: '借款人为企业时填写', widthChars: 24, text: true },
+    { key: 'principal', header: '贷款本金（元）', example: '50000.00', hint: '最多两位小数', widthChars: 16, text: true },
+    { key: 'rateAnnual', header: '年利率', example: '0.0435', hint: '小数形式，0.0435 即 4.35%', widthChars: 10, text: true },
+    { key: 'contractDate', header: '合同日期', example: '2026-03-01', hint: 'YYYY-MM-DD', widthChars: 12, text: true },
+    { key: 'disbursementDate', header: '放款日期', example: '2026-03-01', hint: 'YYYY-MM-DD；未放款则空', widthChars: 12, text: true },
+    { key: 'maturityDate', header: '到期日期', example: '2027-03-01', hint: 'YYYY-MM-DD', widthChars: 12, text: true },
+    { key: 'repaymentMethod', header: '还款方式', example: 'interest_quarterly_principal_at_maturity', hint: '按季付息到期还本 / 等额本息 / 等额本金；空为按季付息', widthChars: 30, choices: REPAYMENT_METHODS },
+    { key: 'purpose', header: '贷款用途', example: '养牛', widthChars: 16 },
+    { key: 'agreementNumber', header: '带贫协议编号', example: 'DPXY-2026-001', hint: '企业贷款模式要求时填写', widthChars: 16, text: true },
+    { key: 'guarantorUscc', header: '担保机构统一社会信用代码', example: EXAMPLE_GUARANTOR_USCC_BODY + usccCheckCharacter(EXAMPLE_GUARANTOR_USCC_BODY), hint: '需担保的模式填写', widthChars: 24, text: true },
+    { key: 'guaranteeFeeRate', header: '担保费率', example: '0.01', hint: '小数形式，需担保的模式填写', widthChars: 10, text: true },
+  ],
+  rowSchema: Joi.object({
+    ...loanFields,
+    branchUscc: usccInput(),
+    householdNumber: householdNumber()
+      .when('borrowerKind', { is: 'household', then: Joi.required(), otherwise: Joi.forbidden() })
+      .messages({ 'any.unknown': 'householdNumber is only for a household borrower' }),
+    enterpriseUscc: usccInput()
+      .when('borrowerKind', { is: 'enterprise', then: Joi.required(), otherwise: Joi.forbidden() })
+      .messages({ 'any.unknown': 'enterpriseUscc is only for an enterprise borrower' }),
+    guarantorUscc: usccInput(),
+  }),
+};
+
+export const IMPORT_SPECS: Record<ImportKind, ImportSpec> = { households: HOUSEHOLDS, enterprises: ENTERPRISES, linkages: LINKAGES, loans: LOANS };
 
 /** The columns a file must have: those whose field the row schema requires outright. */
 export function requiredColumns(spec: ImportSpec): string[] {

@@ -11,6 +11,7 @@ import { importHouseholds } from './households.import';
 import type { ImportJob, ImportSummary } from './import-job';
 import { IMPORT_SPECS, type ImportKind } from './import-kinds';
 import { importLinkages } from './linkages.import';
+import { importLoans } from './loans.import';
 import { ProblemLog, toRecords, validateRows } from './rows';
 import { readSheet, XLSX_MEDIA_TYPE } from './sheet';
 import { buildTemplate } from './template';
@@ -27,9 +28,9 @@ export interface UploadedFile {
 }
 
 /**
- * Bulk import of the register (SPEC §9, issue 3 item 6): read the file, validate every row with
- * the single-record API's Joi keys, check every register rule in bulk, and write all rows in one
- * transaction or none, reporting every problem with its row number and column.
+ * Bulk import of the register (SPEC §9, issue 3 item 6) and of a bank's loan ledger (issue 4 item 8):
+ * read the file, validate every row with the single-record API's Joi keys, check every rule in bulk,
+ * and write all rows in one transaction or none, reporting every problem with its row and column.
  */
 export class ImportsService {
   constructor(
@@ -58,6 +59,7 @@ export class ImportsService {
         entityId: randomUUID(),
         after: { rowsImported: summary.rowsImported, ...summary.counts, format: file.mediaType === XLSX_MEDIA_TYPE ? 'xlsx' : 'csv' },
         regionPath: commonRegionPath(summary.regionPaths) ?? context.user.regionPath,
+        institutionId: summary.institutionId,
       });
       return { kind, rowsImported: summary.rowsImported };
     });
@@ -71,6 +73,8 @@ export class ImportsService {
         return importEnterprises(job);
       case 'linkages':
         return importLinkages(job);
+      case 'loans':
+        return importLoans(job);
     }
   }
 }

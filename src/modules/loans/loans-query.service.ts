@@ -1,3 +1,4 @@
+import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Decimal, formatMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
@@ -5,10 +6,12 @@ import { applyScope, scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
 import { notFound } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
+import { sendPdf } from '../../shared/pdf';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan, type LoanStatus } from './loan.entity';
 import { LoanEvent } from './loan-event.entity';
 import { toRepaymentDto, type RepaymentDto } from './loan-servicing.service';
+import { LOAN_STATEMENT_TITLE, writeLoanStatement, type LoanStatement } from './loan-statement.pdf';
 import { Repayment } from './repayment.entity';
 import { ScheduleEntry } from './schedule-entry.entity';
 
@@ -104,6 +107,45 @@ export class LoansQueryService {
       events: events.map((e) => ({ kind: e.kind, effectiveDate: e.effectiveDate, fromStatus: e.fromStatus, toStatus: e.toStatus, details: e.details, at: e.createdAt.toISOString() })),
       balances: balancesAt(loan, schedule, repayments, asOf ?? todayInShanghai()),
     };
+  }
+
+  /** The statement's data (SPEC §7): the detail at `asOf`, with the names a printed page shows instead of ids. */
+  async statement(context: AuthenticatedContext, id: string, asOf?: string): Promise<LoanStatement> {
+    const date = asOf ?? todayInShanghai();
+    const loan = await this.detail(context, id, date);
+    const [names]: Array<{ bank_name: string; branch_name: string; name_zh: string; name_en: string; version: number; guarantor_name: string | null }> =
+      await this.dataSource.query(
+        `SELECT b.name AS bank_name, br.name AS branch_name, m.name_zh, m.name_en, v.version, g.name AS guarantor_name
+           FROM loans l
+           JOIN institutions b ON b.id = l.bank_id
+           JOIN institutions br ON br.id = l.branch_id
+           JOIN financing_models m ON m.code = l.model_code
+           JOIN financing_model_versions v ON v.id = l.model_version_id
+           LEFT JOIN institutions g ON g.id = l.guarantor_id
+          WHERE l.id = $1`,
+        [id],
+      );
+    return {
+      loan,
+      asOf: date,
+      bankName: names!.bank_name,
+      branchName: names!.branch_name,
+      model: { nameZh: names!.name_zh, nameEn: names!.name_en, version: names!.version },
+      guarantorName: names!.guarantor_name,
+      repaymentsToDate: loan.repayments.filter((r) => r.paidOn <= date),
+    };
+  }
+
+  /** The loan statement PDF (SPEC §7 "Other PDFs"), streamed to the response; outside the caller's scope 404 as for the detail. */
+  async statementPdf(context: AuthenticatedContext, id: string, asOf: string | undefined, res: Response): Promise<void> {
+    const statement = await this.statement(context, id, asOf);
+    const { contractNumber } = statement.loan;
+    await sendPdf(
+      res,
+      `loan-statement-${contractNumber}-${statement.asOf}.pdf`,
+      { title: LOAN_STATEMENT_TITLE, subject: `${contractNumber} ${statement.asOf}`, pagination: 'total', generatedAt: new Date() },
+      (doc) => writeLoanStatement(doc, statement),
+    );
   }
 
   private async scheduleOf(loan: Loan): Promise<ScheduleRowDto[]> {

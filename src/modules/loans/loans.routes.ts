@@ -1,7 +1,6 @@
 import Joi from 'joi';
 import type { ApiRegistry } from '../../shared/http/api';
 import { idParams, idempotencyKeyHeader, isoDate, money, pageSchema, paginationKeys, rate, regionCode, uuid } from '../../shared/http/schemas';
-import type { DelinquencyService } from './delinquency.service';
 import { LOAN_STATUSES, REPAYMENT_METHODS } from './loan.entity';
 import type { LoanRegistrationService } from './loan-registration.service';
 import type { LoanServicingService } from './loan-servicing.service';
@@ -85,7 +84,7 @@ const LOAN_READERS = ['loan_officer', 'finance_officer', 'auditor', 'admin', 'en
 
 export function registerLoanRoutes(
   api: ApiRegistry,
-  services: { registration: LoanRegistrationService; servicing: LoanServicingService; query: LoansQueryService; delinquency: DelinquencyService },
+  services: { registration: LoanRegistrationService; servicing: LoanServicingService; query: LoansQueryService },
 ): void {
   api.add({
     method: 'post',
@@ -130,6 +129,17 @@ export function registerLoanRoutes(
     params: idParams,
     query: Joi.object({ asOf: isoDate().description('balances as of this date (default today)') }),
     handle: ({ params, query }, context) => services.query.detail(context, params.id, query.asOf),
+  });
+  api.add({
+    method: 'get',
+    path: '/loans/:id/statement.pdf',
+    tag: 'loans',
+    summary: 'Download a loan statement (schedule, repayments, balances) as PDF',
+    access: LOAN_READERS,
+    params: idParams,
+    query: Joi.object({ asOf: isoDate().description('balances and repayments as of this date (default today)') }),
+    produces: 'application/pdf',
+    handle: ({ params, query }, context, res) => services.query.statementPdf(context, params.id, query.asOf, res),
   });
   api.add({
     method: 'get',
@@ -197,13 +207,6 @@ export function registerLoanRoutes(
     response: loanSchema,
     handle: ({ params, body }, context) => services.servicing.extend(context, params.id, body),
   });
-  api.add({
-    method: 'post',
-    path: '/jobs/delinquency',
-    tag: 'jobs',
-    summary: 'Run the delinquency job for a business date',
-    access: ['admin'],
-    query: Joi.object({ date: isoDate().required() }),
-    handle: ({ query }) => services.delinquency.run(query.date),
-  });
+  // POST /jobs/delinquency?date= (issue 4) is declared with the jobs (modules/jobs/jobs.routes.ts), so
+  // that each run takes the job lock and is recorded.
 }
