@@ -6,9 +6,13 @@ import { locateDatabase } from './shared/db/connect';
 import { createDataSource } from './shared/db/data-source';
 import { migrateDatabase } from './shared/db/migrate';
 import { createLogger } from './shared/logging/logger';
+import { startJobs } from './modules/jobs';
 import { loadDemoData } from './seed/demo';
 
-/** Process entry: config → database → migrations → demo data → HTTP; stops cleanly on SIGTERM/SIGINT. */
+/**
+ * Process entry: config → database → migrations → demo data → HTTP → scheduled jobs (when
+ * JOBS_ENABLED); stops cleanly on SIGTERM/SIGINT.
+ */
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -19,7 +23,7 @@ async function main(): Promise<void> {
   logger.info({ applied: applied.map((m) => m.name) }, 'migrations applied');
   const demo = config.loadDemoData ? await loadDemoData(dataSource, new IdNumberVault(config.idEncryptionKey, config.idHashKey)) : undefined;
 
-  const { app } = createApp({ dataSource, config, logger });
+  const { app, services } = createApp({ dataSource, config, logger });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
@@ -27,18 +31,23 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : config.port;
   const base = `http://${config.host}:${port}`;
   printBanner(base, database.embedded ? `embedded PostgreSQL, data in ${config.embeddedPgDir}` : 'DATABASE_URL', demo);
+  // Every instance schedules the jobs; the runner's advisory lock lets one of them do each run.
+  const jobs = config.jobsEnabled ? startJobs(services.jobs.runner, logger) : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Stop taking requests, let those in flight finish, then close the pool and the embedded server.
+    // Stop the job timers and take no requests; let the job run and the requests in flight finish;
+    // then close the pool and the embedded server.
+    const jobsStopped = jobs?.stop();
     server.close();
     server.closeIdleConnections();
     const force = setTimeout(() => server.closeAllConnections(), 10_000);
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     clearTimeout(force);
+    await jobsStopped;
     await dataSource.destroy();
     await database.stop();
     logger.info('stopped');

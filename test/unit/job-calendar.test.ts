@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import type { IsoDate } from '../../src/core/dates';
+import {
+  addWorkingDays,
+  cronExpression,
+  dueDatesUpTo,
+  isDueOn,
+  newestLatePeriod,
+  shanghaiClock,
+  workingDaysAfter,
+} from '../../src/modules/jobs/job-calendar';
+
+/** When the scheduled jobs are due (SPEC §8) and the 3-working-day submission rule (SPEC §7): pure. */
+describe('job calendar (SPEC §7, §8)', () => {
+  const d = (date: string) => date as IsoDate;
+
+  it('when a job has a cadence, then its node-cron expression says the same', () => {
+    expect(cronExpression({ cadence: 'daily', hour: 1, minute: 0 })).to.equal('0 1 * * *');
+    expect(cronExpression({ cadence: 'monthly', hour: 3, minute: 15 })).to.equal('15 3 1 * *');
+    expect(cronExpression({ cadence: 'after_settlement_date', hour: 2, minute: 0 })).to.equal('0 2 21 3,6,9,12 *');
+  });
+
+  it('when a date is checked, then settlement drafts are due only the day after a settlement date and snapshots on the 1st', () => {
+    expect(isDueOn('after_settlement_date', d('2026-09-21'))).to.equal(true);
+    expect(isDueOn('after_settlement_date', d('2026-12-21'))).to.equal(true);
+    expect(isDueOn('after_settlement_date', d('2026-09-20'))).to.equal(false);
+    expect(isDueOn('after_settlement_date', d('2026-10-21'))).to.equal(false);
+    expect(isDueOn('monthly', d('2026-10-01'))).to.equal(true);
+    expect(isDueOn('monthly', d('2026-10-02'))).to.equal(false);
+    expect(isDueOn('daily', d('2026-10-02'))).to.equal(true);
+  });
+
+  it('when an instant is read in Asia/Shanghai, then 16:30 UTC is 00:30 the next day', () => {
+    expect(shanghaiClock(new Date('2026-09-20T16:30:00Z'))).to.deep.equal({ date: '2026-09-21', minuteOfDay: 30 });
+  });
+
+  it('when due dates are listed for a catch-up, then they reach back 31 days and include today only after its time', () => {
+    const daily = { cadence: 'daily', hour: 2, minute: 0 } as const;
+    const before = dueDatesUpTo(daily, new Date('2026-10-20T01:59:00+08:00'));
+    expect(before).to.have.length(31);
+    expect([before[0], before.at(-1)]).to.deep.equal(['2026-09-19', '2026-10-19']);
+    expect(dueDatesUpTo(daily, new Date('2026-10-20T02:00:00+08:00')).at(-1)).to.equal('2026-10-20');
+    const drafts = { cadence: 'after_settlement_date', hour: 2, minute: 0 } as const;
+    expect(dueDatesUpTo(drafts, new Date('2026-10-20T12:00:00+08:00'))).to.deep.equal(['2026-09-21']);
+    expect(dueDatesUpTo(drafts, new Date('2026-10-23T12:00:00+08:00'))).to.deep.equal([]);
+  });
+
+  it('when working days are counted, then only Monday to Friday count', () => {
+    // 2026-09-20 is a Sunday, the last day of 2026Q3.
+    expect(workingDaysAfter(d('2026-09-20'), d('2026-09-20'))).to.equal(0);
+    expect(workingDaysAfter(d('2026-09-20'), d('2026-09-23'))).to.equal(3);
+    expect(workingDaysAfter(d('2026-09-20'), d('2026-09-27'))).to.equal(5);
+    expect(addWorkingDays(d('2026-09-20'), 3)).to.equal('2026-09-23');
+    // 2026-12-18 is a Friday: three working days later is the Wednesday.
+    expect(addWorkingDays(d('2026-12-18'), 3)).to.equal('2026-12-23');
+  });
+
+  it('when the newest late period is asked for, then a batch is late from the 4th working day after its period', () => {
+    expect(newestLatePeriod(d('2026-09-23')).name).to.equal('2026Q2');
+    expect(newestLatePeriod(d('2026-09-24')).name).to.equal('2026Q3');
+    expect(newestLatePeriod(d('2026-11-29')).name).to.equal('2026Q3');
+    // Q4 2026 ends on Sunday 2026-12-20; its batches are late from Thursday 2026-12-24.
+    expect(newestLatePeriod(d('2026-12-23')).name).to.equal('2026Q3');
+    expect(newestLatePeriod(d('2026-12-24')).name).to.equal('2026Q4');
+  });
+});
