@@ -13,13 +13,17 @@ import { createTargetServices, registerTargetRoutes, type TargetServices } from 
 import { registerLinkageRoutes } from './modules/linkages/linkages.routes';
 import { LinkagesService } from './modules/linkages/linkages.service';
 import { FundsService, registerFundRoutes } from './modules/funds';
+import { createClaimServices, registerClaimRoutes, type ClaimServices } from './modules/claims';
+import { createGuaranteeServices, registerGuaranteeRoutes, type GuaranteeServices } from './modules/guarantees';
 import { registerEnterpriseRoutes } from './modules/enterprises/enterprises.routes';
 import { EnterprisesService } from './modules/enterprises/enterprises.service';
 import { registerHouseholdRoutes } from './modules/households/households.routes';
 import { HouseholdsService } from './modules/households/households.service';
 import { registerImportRoutes } from './modules/imports/imports.routes';
+import { createJobServices, registerJobRoutes, type JobServices } from './modules/jobs';
 import { ImportsService } from './modules/imports/imports.service';
 import { DelinquencyService } from './modules/loans/delinquency.service';
+import { createSettlementServices, registerSettlementRoutes, type SettlementServices } from './modules/settlements';
 import { LoanRegistrationService } from './modules/loans/loan-registration.service';
 import { LoanServicingService } from './modules/loans/loan-servicing.service';
 import { registerLoanRoutes } from './modules/loans/loans.routes';
@@ -69,12 +73,19 @@ export interface Services {
   models: ModelsService;
   funds: FundsService;
   imports: ImportsService;
+  jobs: JobServices;
+  guarantees: GuaranteeServices;
+  claims: ClaimServices;
+  settlements: SettlementServices;
 }
 
-export function createServices({ dataSource, config }: AppDependencies): Services {
+export function createServices({ dataSource, config, logger }: AppDependencies): Services {
   const vault = new IdNumberVault(config.idEncryptionKey, config.idHashKey);
   const households = new HouseholdsService(dataSource, vault);
   const referenceRates = new ReferenceRatesService(dataSource);
+  const delinquency = new DelinquencyService(dataSource);
+  const targets = createTargetServices(dataSource);
+  const settlements = createSettlementServices(dataSource);
   return {
     auth: new AuthService(dataSource, config),
     audit: new AuditService(dataSource),
@@ -86,14 +97,18 @@ export function createServices({ dataSource, config }: AppDependencies): Service
     enterprises: new EnterprisesService(dataSource),
     linkages: new LinkagesService(dataSource),
     benefits: new BenefitsService(dataSource),
-    targets: createTargetServices(dataSource),
+    targets,
     models: new ModelsService(dataSource),
     funds: new FundsService(dataSource),
     imports: new ImportsService(dataSource, households),
     loanRegistration: new LoanRegistrationService(dataSource, referenceRates),
     loanServicing: new LoanServicingService(dataSource),
     loansQuery: new LoansQueryService(dataSource),
-    delinquency: new DelinquencyService(dataSource),
+    guarantees: createGuaranteeServices(dataSource),
+    claims: createClaimServices(dataSource),
+    delinquency,
+    settlements,
+    jobs: createJobServices(dataSource, { delinquency, progress: targets.progress, settlements: settlements.workflow }, logger),
   };
 }
 
@@ -113,12 +128,15 @@ export function createApiRegistry(services: Services): ApiRegistry {
   registerModelRoutes(api, services.models);
   registerFundRoutes(api, services.funds);
   registerImportRoutes(api, services.imports);
+  registerGuaranteeRoutes(api, services.guarantees);
+  registerClaimRoutes(api, services.claims);
   registerLoanRoutes(api, {
     registration: services.loanRegistration,
     servicing: services.loanServicing,
     query: services.loansQuery,
-    delinquency: services.delinquency,
   });
+  registerSettlementRoutes(api, services.settlements);
+  registerJobRoutes(api, services.jobs.service);
   return api;
 }
 

@@ -128,7 +128,9 @@ export function buildOpenApi(endpoints: readonly Endpoint[], info: { version: st
     if (e.body) operation.requestBody = { required: true, content: { 'application/json': { schema: toSchema(describe(e.body)) } } };
     if (e.consumes) {
       const file = { schema: { type: 'string', format: 'binary' } };
-      operation.requestBody = { required: true, content: Object.fromEntries(e.consumes.map((media) => [media, file])) };
+      // An endpoint taking a JSON body or a file (POST /statements/verify) documents its JSON shape.
+      const json = e.body ? { schema: toSchema(describe(e.body)) } : file;
+      operation.requestBody = { required: true, content: Object.fromEntries(e.consumes.map((media) => [media, media === 'application/json' ? json : file])) };
       responses['413'] = errorResponse('the body or the file is too large');
       responses['415'] = errorResponse(`the body is not one of ${e.consumes.join(', ')}`);
     }

@@ -1,0 +1,228 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { compareDates, CoreInputError, parsePeriod, type IsoDate, type SettlementPeriod } from '../../core';
+import type { AuthenticatedContext, RequestContext } from '../../shared/auth/context';
+import { isInScope, scopeOf } from '../../shared/auth/scope';
+import { todayInShanghai } from '../../shared/clock';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError, notFound } from '../../shared/http/errors';
+import { recordAudit } from '../audit/audit.service';
+import { SettlementBatch } from './settlement-batch.entity';
+import { staleAdjustments, writeDraft } from './settlement-draft';
+import { toBatchDto, type BatchDto } from './settlement.dto';
+import { banksWithSubsidisedLoans, loadModelVersions } from './settlement-source';
+import { nextStatus, refusal, type BatchAction } from './settlement.status';
+
+interface Bank {
+  id: string;
+  name: string;
+  uscc: string;
+  regionPath: string;
+}
+
+export interface DraftRunCounts {
+  period: string;
+  banks: number;
+  created: number;
+  recomputed: number;
+  /** Banks whose batch for the period has already left draft: left as it is. */
+  skipped: number;
+  lines: number;
+}
+
+/** Who acts when the scheduled job drafts the batches: nobody, recorded as such in the audit log. */
+const jobContext = (period: string): RequestContext => ({ requestId: `job:settlement_drafts:${period}`, user: null, ip: '' });
+
+/** `2026Q3` → the period; anything else (2026Q5, 2026-09) is the caller's 400. */
+export function settlementPeriodOrRefuse(name: string, where: 'body' | 'query' = 'body'): SettlementPeriod {
+  try {
+    return parsePeriod(name);
+  } catch (error) {
+    if (!(error instanceof CoreInputError)) throw error;
+    throw new DomainError('VALIDATION_FAILED', 'the request is invalid', [
+      { in: where, path: 'period', message: 'period must be a settlement period like 2026Q3 (year and quarter of its last day, SPEC §11)', type: 'period.invalid' },
+    ]);
+  }
+}
+
+/**
+ * The settlement workflow (SPEC §7): compute or recompute a bank's draft, submit, approve or reject,
+ * mark paid. Each use case locks the batch row (SELECT … FOR UPDATE), checks the state machine and
+ * who acts, writes, and records the audit entry in the same transaction.
+ */
+export class SettlementsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly today: () => IsoDate = () => todayInShanghai(),
+  ) {}
+
+  /** POST /settlements: creates the bank's draft for the period, or recomputes it. */
+  async compute(context: AuthenticatedContext, input: { bankId: string; period: string }): Promise<{ created: boolean; batch: BatchDto }> {
+    const period = this.endedPeriod(input.period);
+    const bank = await loadBank(this.dataSource.manager, input.bankId);
+    if (!bank || !isInScope(scopeOf(context.user), { bankId: bank.id, regionPath: bank.regionPath })) throw notFound('bank');
+    const { outcome, batch } = await inTransaction(this.dataSource, (manager) => this.computeIn(manager, context, bank, period));
+    return { created: outcome === 'created', batch: toBatchDto(batch, bank.name) };
+  }
+
+  /**
+   * For the scheduled job (SPEC §8, issue 6 item 4): creates or recomputes the draft of every bank
+   * with subsidised loans in the period (and of every bank that already has a draft for it), each
+   * bank in its own transaction. Batches that left draft are not touched. Idempotent for a period.
+   */
+  async draftBatchesForPeriod(periodName: string): Promise<DraftRunCounts> {
+    const period = this.endedPeriod(periodName);
+    const versions = await loadModelVersions(this.dataSource.manager);
+    const withLoans = await banksWithSubsidisedLoans(this.dataSource.manager, period, versions);
+    const withBatch: Array<{ bank_id: string }> = await this.dataSource.query('SELECT bank_id FROM settlement_batches WHERE period = $1', [period.name]);
+    const bankIds = [...new Set([...withLoans, ...withBatch.map((r) => r.bank_id)])].sort();
+    const counts: DraftRunCounts = { period: period.name, banks: bankIds.length, created: 0, recomputed: 0, skipped: 0, lines: 0 };
+    for (const bankId of bankIds) {
+      const bank = (await loadBank(this.dataSource.manager, bankId))!;
+      const outcome = await inTransaction(this.dataSource, (manager) => this.computeIn(manager, jobContext(period.name), bank, period, { skipIfNotDraft: true }));
+      counts[outcome.outcome] += 1;
+      counts.lines += outcome.outcome === 'skipped' ? 0 : outcome.batch.lineCount;
+    }
+    return counts;
+  }
+
+  async submit(context: AuthenticatedContext, id: string, input: { sha256?: string }): Promise<BatchDto> {
+    return this.transition(context, id, 'submit', (batch) => {
+      // The bank may name the content it reviewed; a draft recomputed since is not submitted blind.
+      if (input.sha256 && input.sha256 !== batch.contentSha256) {
+        throw new DomainError('CONFLICT', 'the batch was recomputed after the statement you reviewed; review the new statement', {
+          reviewed: input.sha256,
+          current: batch.contentSha256,
+        });
+      }
+      batch.submittedAt = new Date();
+      batch.submittedBy = context.user.id;
+    });
+  }
+
+  /** Maker-checker: not the submitter, nor the finance officer who computed the draft. */
+  async approve(context: AuthenticatedContext, id: string): Promise<BatchDto> {
+    return this.transition(context, id, 'approve', async (batch, manager) => {
+      if (batch.submittedBy === context.user.id || batch.computedBy === context.user.id) {
+        throw new DomainError('FORBIDDEN', 'a batch is approved by a finance officer other than the one who prepared or submitted it');
+      }
+      const stale = await staleAdjustments(manager, batch);
+      if (stale > 0) {
+        throw new DomainError('INVALID_STATE', `${stale} adjustment line(s) were also booked by a batch approved since this one was computed; reject it so that it is recomputed`);
+      }
+      batch.approvedAt = new Date();
+      batch.approvedBy = context.user.id;
+    });
+  }
+
+  /** Back to draft with the reason, for the bank to correct (SPEC §7). */
+  async reject(context: AuthenticatedContext, id: string, reason: string): Promise<BatchDto> {
+    return this.transition(context, id, 'reject', (batch) => {
+      if (batch.submittedBy === context.user.id) throw new DomainError('FORBIDDEN', 'a batch is rejected by a finance officer other than its submitter');
+      batch.rejectedAt = new Date();
+      batch.rejectedBy = context.user.id;
+      batch.rejectionReason = reason;
+      batch.submittedAt = null;
+      batch.submittedBy = null;
+    });
+  }
+
+  async pay(context: AuthenticatedContext, id: string, input: { paidOn: string; paymentReference: string }): Promise<BatchDto> {
+    return this.transition(context, id, 'pay', (batch) => {
+      const approvedOn = todayInShanghai(batch.approvedAt!);
+      const problems = [];
+      if (compareDates(input.paidOn as IsoDate, approvedOn) < 0) problems.push({ field: 'paidOn', rule: 'NOT_BEFORE_APPROVAL', message: `the batch was approved on ${approvedOn}` });
+      if (compareDates(input.paidOn as IsoDate, this.today()) > 0) problems.push({ field: 'paidOn', rule: 'NOT_IN_FUTURE', message: 'record a payment once it is made' });
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the payment date is not possible', problems);
+      batch.paidOn = input.paidOn;
+      batch.paymentReference = input.paymentReference;
+      batch.paidAt = new Date();
+      batch.paidBy = context.user.id;
+    });
+  }
+
+  /** A period that has ended: its last day (the 20th) is charged and may still take repayments. */
+  private endedPeriod(name: string): SettlementPeriod {
+    const period = settlementPeriodOrRefuse(name);
+    if (compareDates(period.lastDay, this.today()) >= 0) {
+      throw new DomainError('RULE_VIOLATION', 'the period has not ended yet', [
+        { field: 'period', rule: 'PERIOD_ENDED', message: `${period.name} ends on ${period.lastDay}; settle it from the next day` },
+      ]);
+    }
+    return period;
+  }
+
+  private async computeIn(
+    manager: EntityManager,
+    context: RequestContext,
+    bank: Bank,
+    period: SettlementPeriod,
+    options: { skipIfNotDraft?: boolean } = {},
+  ): Promise<{ outcome: 'created' | 'recomputed' | 'skipped'; batch: SettlementBatch }> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO settlement_batches (batch_number, bank_id, region_path, period, period_start, period_end, status, revision,
+              line_count, loans_counted, loans_subsidised, adjustment_count, opening_balance_total, closing_balance_total,
+              interest_subsidy_total, guarantee_fee_subsidy_total, total_amount, computed_at, computed_by)
+       VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, now(), $7)
+       ON CONFLICT ON CONSTRAINT settlement_batches_bank_period_key DO NOTHING
+       RETURNING id`,
+      [batchNumberFor(bank, period), bank.id, bank.regionPath, period.name, period.firstDay, period.lastDay, context.user?.id ?? null],
+    );
+    const batch = await manager.getRepository(SettlementBatch).findOneOrFail({ where: { bankId: bank.id, period: period.name }, lock: { mode: 'pessimistic_write' } });
+    const created = inserted.length > 0;
+    if (nextStatus(batch.status, 'compute') === null) {
+      if (options.skipIfNotDraft) return { outcome: 'skipped', batch };
+      throw new DomainError('INVALID_STATE', refusal(batch.status, 'compute'), { status: batch.status, batchId: batch.id });
+    }
+    const before = created ? null : toBatchDto(batch, bank.name);
+    if (!created) batch.revision += 1;
+    await writeDraft(manager, batch, period, context.user?.id ?? null);
+    await recordAudit(manager, context, {
+      action: created ? 'create' : 'recompute',
+      entityType: 'settlement_batch',
+      entityId: batch.id,
+      before,
+      after: toBatchDto(batch, bank.name),
+      regionPath: batch.regionPath,
+      institutionId: batch.bankId,
+    });
+    return { outcome: created ? 'created' : 'recomputed', batch };
+  }
+
+  /** Locks the batch, checks scope (404 outside it) and the state machine (409), applies, audits. */
+  private async transition(
+    context: AuthenticatedContext,
+    id: string,
+    action: BatchAction,
+    apply: (batch: SettlementBatch, manager: EntityManager) => void | Promise<void>,
+  ): Promise<BatchDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const batch = await manager.getRepository(SettlementBatch).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!batch || !isInScope(scopeOf(context.user), { bankId: batch.bankId, regionPath: batch.regionPath })) throw notFound('settlement batch');
+      const next = nextStatus(batch.status, action);
+      if (next === null) throw new DomainError('INVALID_STATE', refusal(batch.status, action), { status: batch.status });
+      const before = toBatchDto(batch);
+      await apply(batch, manager);
+      batch.status = next;
+      batch.updatedAt = new Date();
+      await manager.getRepository(SettlementBatch).save(batch);
+      const after = toBatchDto(batch);
+      await recordAudit(manager, context, { action, entityType: 'settlement_batch', entityId: batch.id, before, after, regionPath: batch.regionPath, institutionId: batch.bankId });
+      const [bank] = await manager.query('SELECT name FROM institutions WHERE id = $1', [batch.bankId]);
+      return { ...after, bankName: bank?.name ?? null };
+    });
+  }
+}
+
+/** A head-office bank with its region path (for scope), or null when the id is not a bank. */
+export async function loadBank(manager: EntityManager, id: string): Promise<Bank | null> {
+  const [row] = await manager.query(
+    `SELECT i.id, i.name, i.uscc, r.path AS region_path FROM institutions i JOIN regions r ON r.code = i.region_code WHERE i.id = $1 AND i.type = 'bank'`,
+    [id],
+  );
+  return row ? { id: row.id, name: row.name, uscc: row.uscc, regionPath: row.region_path } : null;
+}
+
+/** `JS-2026Q3-MA4000001`: the period and the bank's organisation code (USCC characters 9–17). */
+export function batchNumberFor(bank: Pick<Bank, 'uscc'>, period: SettlementPeriod): string {
+  return `JS-${period.name}-${bank.uscc.slice(8, 17)}`;
+}
