@@ -8,6 +8,7 @@ import { User, type Role } from '../modules/users/user.entity';
 import type { IdNumberVault } from '../shared/crypto/id-number-vault';
 import { LOCK_KEYS } from '../shared/db/migrate';
 import { generateDemoCity, type DemoCity } from './demo-city';
+import { insertDemoLoans } from './demo-loans';
 import { insertEnterprises, insertRegions, insertRegister, type SealedHousehold } from './demo-register';
 import { DEMO_PASSWORD, INSTITUTIONS, USERS } from './kaifeng';
 
@@ -48,6 +49,7 @@ export async function loadDemoData(dataSource: DataSource, vault: IdNumberVault)
     await insertEnterprises(manager, city);
     const userIds = await seedUsers(manager, passwordHash, institutionIds, city);
     await insertRegister(manager, city, { households, userIds, institutionIds });
+    await insertDemoLoans(manager, institutionIds, userIds);
     return true;
   });
   return { loaded, password: DEMO_PASSWORD, logins };
