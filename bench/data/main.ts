@@ -41,6 +41,8 @@ async function main(): Promise<void> {
     const name = databaseOf(server.url);
     const validateOnly = args.options.has('validate-only');
     if (!validateOnly) {
+      // The load drops and recreates the database: never one that is not plainly a benchmark's.
+      if (!server.embedded && !/bench/i.test(name)) throw new Error(`refusing to recreate database ${name}: its name must contain "bench"`);
       log(`${server.embedded ? 'embedded PostgreSQL under .bench/' : 'server of --database-url'}: recreating database ${name}`);
       await recreateDatabase(server.adminUrl, name);
     }
