@@ -4,7 +4,6 @@ import { checkCircuitBreakers } from '../funds';
 import type { RuleFailure } from '../models/eligibility';
 import type { ModelParameters } from '../models/model-parameters';
 import { ModelVersion } from '../models/model-version.entity';
-import { tenorsForTerm } from '../reference-rates/reference-rates.service';
 import { distinct } from './rows';
 
 /**
@@ -81,33 +80,6 @@ export async function lookUpReferences(
 /** The version in force on a date: the latest whose effective date is on or before it (versions latest first). */
 export function versionInForce(versions: readonly ModelVersion[] | undefined, date: string): ModelVersion | undefined {
   return versions?.find((v) => v.effectiveFrom <= date);
-}
-
-export const rateKey = (date: string, termMonths: number): string => {
-  const { benchmark, lpr } = tenorsForTerm(termMonths);
-  return `${date}|${benchmark}|${lpr}`;
-};
-
-/**
- * The reference rate for each (contract date, term) of the file, chosen as
- * ReferenceRatesService.rateInForce chooses it: the latest LPR row of the term's tenor in force on
- * the date, else the latest benchmark row. Keyed by `rateKey`; absent when no row is in force.
- */
-export async function referenceRatesInForce(manager: EntityManager, loans: ReadonlyArray<{ date: string; termMonths: number }>): Promise<Map<string, Decimal>> {
-  const keys = distinct(loans.map((l) => rateKey(l.date, l.termMonths)));
-  if (keys.length === 0) return new Map();
-  const parts = keys.map((key) => key.split('|'));
-  const rows: Array<{ key: string; rate_annual: string | null }> = await manager.query(
-    `SELECT p.on_date::text || '|' || p.benchmark || '|' || p.lpr AS key, r.rate_annual::text AS rate_annual
-       FROM unnest($1::date[], $2::text[], $3::text[]) AS p(on_date, benchmark, lpr)
-       LEFT JOIN LATERAL (
-         SELECT x.rate_annual FROM reference_rates x
-          WHERE x.tenor IN (p.benchmark, p.lpr) AND x.effective_date <= p.on_date
-          ORDER BY (x.tenor = p.lpr) DESC, x.effective_date DESC LIMIT 1
-       ) r ON true`,
-    [parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2])],
-  );
-  return new Map(rows.filter((r) => r.rate_annual !== null).map((r) => [r.key, new Decimal(r.rate_annual!)]));
 }
 
 export interface FundRef {

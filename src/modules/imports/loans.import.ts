@@ -35,14 +35,13 @@ import {
   fundKey,
   lockFunds,
   lookUpReferences,
-  rateKey,
-  referenceRatesInForce,
   versionInForce,
   type FundRef,
   type LedgerReferences,
 } from './loan-ledger.lookups';
 import { writeLoans } from './loan-ledger.write';
 import { distinct, refuseRepeats, type CheckedRow, type ProblemLog, type RowProblem } from './rows';
+import { rateKey, referenceRatesInForce } from '../reference-rates/rates-in-force';
 
 /**
  * A bank's loan ledger from a file (SPEC §9, issue 4 item 8). Each row is a loan registration

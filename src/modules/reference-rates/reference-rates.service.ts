@@ -5,6 +5,7 @@ import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
 import { recordAudit } from '../audit/audit.service';
+import { rateKey, referenceRatesInForce } from './rates-in-force';
 import { ReferenceRate, type RateTenor } from './reference-rate.entity';
 
 export interface ReferenceRateDto {
@@ -21,15 +22,7 @@ export const toReferenceRateDto = (r: ReferenceRate): ReferenceRateDto => ({
   rateAnnual: formatRate(r.rateAnnual),
 });
 
-/**
- * Which tenor prices a loan of a given term (SPEC §2): the benchmark bands until LPR rows exist,
- * then the 1-year LPR up to five years and the 5-year-plus LPR beyond.
- */
-export function tenorsForTerm(termMonths: number): { benchmark: RateTenor; lpr: RateTenor } {
-  if (termMonths <= 12) return { benchmark: 'up_to_1y', lpr: 'lpr_1y' };
-  if (termMonths <= 60) return { benchmark: '1y_to_5y', lpr: 'lpr_1y' };
-  return { benchmark: 'over_5y', lpr: 'lpr_5y_plus' };
-}
+export { tenorsForTerm } from './rates-in-force';
 
 export class ReferenceRatesService {
   constructor(private readonly dataSource: DataSource) {}
@@ -75,15 +68,9 @@ export class ReferenceRatesService {
   }
 
   /** The reference rate for a loan term on a date, or null when no row is in force yet. */
-  async rateInForce(manager: EntityManager, date: string, termMonths: number): Promise<{ tenor: RateTenor; rateAnnual: Decimal } | null> {
-    const { benchmark, lpr } = tenorsForTerm(termMonths);
-    const rows: Array<{ tenor: RateTenor; rate_annual: string }> = await manager.query(
-      `SELECT tenor, rate_annual FROM reference_rates
-        WHERE tenor IN ($1, $2) AND effective_date <= $3
-        ORDER BY (tenor = $2) DESC, effective_date DESC LIMIT 1`,
-      [benchmark, lpr, date],
-    );
-    const row = rows[0];
-    return row ? { tenor: row.tenor, rateAnnual: new Decimal(row.rate_annual) } : null;
+  async rateInForce(manager: EntityManager, date: string, termMonths: number): Promise<{ rateAnnual: Decimal } | null> {
+    const rates = await referenceRatesInForce(manager, [{ date, termMonths }]);
+    const rateAnnual = rates.get(rateKey(date, termMonths));
+    return rateAnnual ? { rateAnnual } : null;
   }
 }
