@@ -11,7 +11,8 @@ import type { Scale } from './args';
  */
 export const BENCH_DIR = path.resolve(__dirname, '../../../.bench');
 export const BENCH_PG_DIR = path.join(BENCH_DIR, 'postgres');
-export const BENCH_PG_PORT = 54339;
+/** BENCH_PG_PORT overrides it, e.g. to keep a second checkout's bench server apart. */
+export const BENCH_PG_PORT = Number(process.env.BENCH_PG_PORT ?? 54339);
 
 export const databaseNameFor = (scale: Scale): string => `fupin_bench_${scale}`;
 
