@@ -158,7 +158,8 @@ describe('settlement batches, statements and exports (SPEC §6.2–§6.5, §7, i
       `UPDATE settlement_lines SET borrower_name = '篡改' WHERE batch_id = $1`,
       `DELETE FROM settlement_lines WHERE batch_id = $1`,
       `INSERT INTO settlement_lines (batch_id, line_no, kind, loan_id, contract_number, borrower_kind, borrower_name, borrower_identifier, model_code, principal, opening_balance, closing_balance, days, interest_subsidy, guarantee_fee_subsidy, total_amount, segments)
-       SELECT batch_id, 999, 'regular', loan_id, 'X', borrower_kind, 'X', 'X', model_code, 1, 1, 1, 1, 0, 0, 0, '[]' FROM settlement_lines WHERE batch_id = $1 LIMIT 1`,
+       SELECT $1, 999, 'regular', l.id, 'X', l.borrower_kind, 'X', 'X', l.model_code, 1, 1, 1, 1, 0, 0, 0, '[]' FROM loans l
+        WHERE l.id NOT IN (SELECT loan_id FROM settlement_lines WHERE batch_id = $1) LIMIT 1`,
     ]) {
       let message = '';
       await t.db.dataSource.query(statement, [q2.id]).catch((error: Error) => (message = error.message));

@@ -11,6 +11,10 @@ import { startTestApp, type TestApp } from '../support/app';
 import { createHouseholds, createLinkedEnterprise, createTestBank, insertLoan, scheduleFor, userId, type TestBank, type TestLoan, type TestRepayment } from '../support/loan-builder';
 import { oracleLine, type OracleModel } from '../support/subsidy-oracle';
 import { extractPdfText } from '../unit/pdf-text';
+import { parsePeriod } from '../../src/core';
+import { CANONICAL_LINE_SQL, canonicalLine } from '../../src/modules/settlements/canonical';
+import { readLines, regularRecord } from '../../src/modules/settlements/line-record';
+import { computeLines } from '../../src/modules/settlements/settlement-engine';
 
 /** Keeps a binary body as a Buffer (superagent hands the parser the response stream). */
 function binary(res: unknown, done: (error: Error | null, body: Buffer) => void): void {
@@ -150,7 +154,8 @@ describe('settlement engine on a real database (SPEC §6, §7)', function () {
     let nonZero = 0;
     const reasons = new Set<string>();
     for (const [name, period] of Object.entries(PERIODS)) {
-      const { lines } = await batchFor(bank, name);
+      const { lines, batch: made } = await batchFor(bank, name);
+      await expectSqlLinesEqualEngine(made.id, bank.id, name);
       const byContract = new Map(lines.map((l) => [l.contract_number, l]));
       for (const { spec, driven } of loans) {
         const expected = oracleLine(spec, MODELS[spec.modelCode]!, period, driven);
@@ -179,6 +184,27 @@ describe('settlement engine on a real database (SPEC §6, §7)', function () {
     expect(nonZero).to.be.greaterThan(150);
     expect([...reasons].sort()).to.deep.equal(['AFTER_MATURITY', 'EXTENDED', 'OVERDUE']);
   });
+
+  /**
+   * The batch's regular lines are written by one SQL statement (regular-lines.sql.ts); the JavaScript
+   * engine (subsidy-line.ts) is the reference. Every stored line must be the engine's line exactly —
+   * segments and canonical text included — and PostgreSQL's canonical text (used for the batch hash)
+   * must be canonicalLine's, character for character.
+   */
+  async function expectSqlLinesEqualEngine(batchId: string, bankId: string, periodName: string): Promise<void> {
+    const db = t.db.dataSource;
+    const stored = (await readLines(db.manager, batchId, { limit: 100_000, offset: 0 })).filter((l) => l.kind === 'regular');
+    const engine: string[] = [];
+    for await (const chunk of computeLines(db.manager, { bankId }, parsePeriod(periodName))) {
+      for (const { loan, line } of chunk) if (line) engine.push(canonicalLine(regularRecord(loan, line, engine.length + 1)));
+    }
+    expect(stored.map((l) => canonicalLine(l)), `${periodName}: SQL lines vs the engine's`).to.deep.equal(engine);
+    const sqlText: Array<{ canonical: string }> = await db.query(
+      `SELECT ${CANONICAL_LINE_SQL} AS canonical FROM settlement_lines sl WHERE sl.batch_id = $1 ORDER BY sl.line_no`,
+      [batchId],
+    );
+    expect(sqlText.map((r) => r.canonical), `${periodName}: PostgreSQL's canonical text`).to.deep.equal(stored.map((l) => canonicalLine(l)));
+  }
 
   it('when a bank has 10,000 subsidised loans, then the batch computes, its statement streams with "page x of y", its totals equal the sum of its lines, and the PDF verifies', async () => {
     const db = t.db.dataSource;

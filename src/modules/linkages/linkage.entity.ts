@@ -28,6 +28,8 @@ export type LinkageSourceKind = 'enterprise' | 'household';
 @Index('linkages_one_active_key', ['sourceId', 'householdId', 'type'], { unique: true, where: 'ended_on IS NULL' })
 @Index('linkages_household_idx', ['householdId'])
 @Index('linkages_source_idx', ['sourceId'])
+// Driven households are counted by the enterprise (settlement, registration of enterprise loans, the ledger import).
+@Index('linkages_source_enterprise_idx', ['sourceEnterpriseId'])
 @Check('linkages_type_check', `type IN ('employment', 'dividend', 'land_lease', 'order_purchase', 'equity', 'facility_lease', 'joint_operation', 'self_employment_support')`)
 @Check(
   'linkages_source_check',

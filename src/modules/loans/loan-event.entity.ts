@@ -7,6 +7,8 @@ import { Loan } from './loan.entity';
  */
 @Entity('loan_events')
 @Index('loan_events_loan_idx', ['loanId', 'id'])
+// Extensions inside a settlement period (settlement-source, regular-lines.sql): rare, so the partial index is tiny.
+@Index('loan_events_extended_idx', ['loanId', 'effectiveDate'], { where: `kind = 'extended'` })
 export class LoanEvent {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;

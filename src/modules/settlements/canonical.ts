@@ -77,7 +77,9 @@ export function canonicalLine(l: LineRecord): string {
 
 /**
  * The SHA-256 (lower-case hex) of a batch's canonical content as stored now, hashed line by line as
- * the lines stream from the database: memory holds one chunk whatever the batch's size.
+ * the lines stream from the database: memory holds one chunk whatever the batch's size. This is the
+ * reference: it builds each line with canonicalLine from the parsed row. POST /statements/verify
+ * uses it, so a batch hashed with contentSha256Stored below is checked against it.
  */
 export async function contentSha256(manager: EntityManager, header: CanonicalHeaderSource): Promise<string> {
   const hash = crypto.createHash('sha256');
@@ -86,4 +88,68 @@ export async function contentSha256(manager: EntityManager, header: CanonicalHea
     for (const line of chunk) hash.update(`${canonicalLine(line)}\n`, 'utf8');
   }
   return hash.digest('hex');
+}
+
+/** A JSON string literal exactly as JSON.stringify writes it (PostgreSQL's to_json escapes the same characters). */
+const jsonString = (expression: string) => `coalesce(to_json((${expression})::text)::text, 'null')`;
+/** numeric → formatRate's text: at least 4 decimals, no trailing zeros beyond them. */
+const rateText = (expression: string) =>
+  `coalesce(round(trim_scale(${expression}), greatest(4, scale(trim_scale(${expression}))))::text, 'null')`;
+const quotedRate = (expression: string) => `CASE WHEN ${expression} IS NULL THEN 'null' ELSE '"' || ${rateText(expression)} || '"' END`;
+const quotedMoney = (expression: string) => `CASE WHEN ${expression} IS NULL THEN 'null' ELSE '"' || (${expression})::text || '"' END`;
+
+/**
+ * canonicalLine, built by PostgreSQL from a stored line `sl`: the same text, character for character
+ * (keys in the same order, no spaces, strings escaped as JSON.stringify escapes them; money columns
+ * are numeric(16,2) and print with 2 decimals; segments were stored in their canonical forms).
+ * test/settlements/regular-lines-sql.test.ts compares the two on every line it makes.
+ */
+export const CANONICAL_LINE_SQL = `'{"lineNo":' || sl.line_no
+  || ',"kind":' || ${jsonString('sl.kind')}
+  || ',"loanId":' || ${jsonString('sl.loan_id')}
+  || ',"contractNumber":' || ${jsonString('sl.contract_number')}
+  || ',"borrowerKind":' || ${jsonString('sl.borrower_kind')}
+  || ',"borrowerName":' || ${jsonString('sl.borrower_name')}
+  || ',"borrowerIdentifier":' || ${jsonString('sl.borrower_identifier')}
+  || ',"modelCode":' || ${jsonString('sl.model_code')}
+  || ',"principal":' || ${quotedMoney('sl.principal')}
+  || ',"openingBalance":' || ${quotedMoney('sl.opening_balance')}
+  || ',"closingBalance":' || ${quotedMoney('sl.closing_balance')}
+  || ',"days":' || sl.days
+  || ',"interestRate":' || ${quotedRate('sl.interest_rate')}
+  || ',"interestSubsidy":' || ${quotedMoney('sl.interest_subsidy')}
+  || ',"feeSubsidyRate":' || ${quotedRate('sl.fee_subsidy_rate')}
+  || ',"guaranteeFeeSubsidy":' || ${quotedMoney('sl.guarantee_fee_subsidy')}
+  || ',"totalAmount":' || ${quotedMoney('sl.total_amount')}
+  || ',"reason":' || ${jsonString('sl.reason')}
+  || ',"adjustsPeriod":' || ${jsonString('sl.adjusts_period')}
+  || ',"adjustsLineId":' || ${jsonString('sl.adjusts_line_id')}
+  || ',"segments":[' || coalesce((
+       SELECT string_agg('{"kind":' || ${jsonString("e->>'kind'")} || ',"from":' || ${jsonString("e->>'from'")}
+                || ',"to":' || ${jsonString("e->>'to'")} || ',"days":' || (e->>'days') || ',"base":' || ${jsonString("e->>'base'")}
+                || ',"rate":' || ${jsonString("e->>'rate'")} || ',"amount":' || ${jsonString("e->>'amount'")} || '}', ',' ORDER BY n)
+         FROM jsonb_array_elements(sl.segments) WITH ORDINALITY AS x(e, n)), '') || ']}'`;
+
+/** Lines per round trip when PostgreSQL writes the canonical text. */
+const CANONICAL_CHUNK = 20_000;
+
+/**
+ * The same SHA-256 as contentSha256, with the canonical text of each line written by PostgreSQL
+ * (CANONICAL_LINE_SQL) and only hashed here: no row parsing, no Decimal per amount. Used when a draft
+ * is computed, where a province's batch has hundreds of thousands of lines.
+ */
+export async function contentSha256Stored(manager: EntityManager, header: CanonicalHeaderSource): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  hash.update(`${canonicalHeader(header)}\n`, 'utf8');
+  let after = 0;
+  for (;;) {
+    const rows: Array<{ line_no: number; canonical: string }> = await manager.query(
+      `SELECT sl.line_no, ${CANONICAL_LINE_SQL} AS canonical
+         FROM settlement_lines sl WHERE sl.batch_id = $1 AND sl.line_no > $2 ORDER BY sl.line_no LIMIT $3`,
+      [header.id, after, CANONICAL_CHUNK],
+    );
+    for (const row of rows) hash.update(`${row.canonical}\n`, 'utf8');
+    if (rows.length < CANONICAL_CHUNK) return hash.digest('hex');
+    after = rows[rows.length - 1]!.line_no;
+  }
 }

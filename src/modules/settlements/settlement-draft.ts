@@ -1,16 +1,16 @@
-// Writes a draft batch's lines and totals (SPEC §7, §6.5): the regular lines of the period, then the
-// adjustment lines for approved earlier periods, each chunk inserted with one statement as it is
-// computed; then the totals, summed by PostgreSQL from the stored (already rounded) lines and checked
-// against the running sums; then the SHA-256 of the canonical content. The caller holds the batch
-// row locked (FOR UPDATE) in the same transaction.
+// Writes a draft batch's lines and totals (SPEC §7, §6.5): the regular lines of the period (set-based,
+// regular-lines.sql.ts), then the adjustment lines for approved earlier periods (the JavaScript
+// engine, a chunk at a time); then the totals, summed by PostgreSQL from the stored (already rounded)
+// lines and checked against what was written; then the SHA-256 of the canonical content. The caller
+// holds the batch rows locked (FOR UPDATE) in the same transaction.
 import type { EntityManager } from 'typeorm';
 import { Decimal, invariant, sumMoney, type SettlementPeriod } from '../../core';
 import { adjustablePeriods, adjustmentRecords } from './adjustments';
-import { contentSha256 } from './canonical';
-import { insertLines, regularRecord, type LineRecord } from './line-record';
+import { contentSha256Stored } from './canonical';
+import { insertLines, type LineRecord } from './line-record';
+import { insertRegularLines } from './regular-lines.sql';
 import { SettlementBatch } from './settlement-batch.entity';
-import { computeLines } from './settlement-engine';
-import { loadModelVersions } from './settlement-source';
+import { loadModelVersions, subsidisedVersionIds } from './settlement-source';
 
 export interface DraftTotals {
   lineCount: number;
@@ -34,35 +34,42 @@ class Tally {
   }
 }
 
-/** Recomputes every line of the draft batch and stores its totals and content hash. */
-export async function writeDraft(manager: EntityManager, batch: SettlementBatch, period: SettlementPeriod, computedBy: string | null): Promise<SettlementBatch> {
-  invariant(batch.status === 'draft', 'only a draft batch is computed', { batchId: batch.id, status: batch.status });
-  await manager.query('DELETE FROM settlement_lines WHERE batch_id = $1', [batch.id]);
+/**
+ * Recomputes the draft batches of several banks for one period: their regular lines in one
+ * statement (regular-lines.sql.ts), then each batch's adjustment lines, totals and hash.
+ */
+export async function writeDrafts(manager: EntityManager, batches: readonly SettlementBatch[], period: SettlementPeriod, computedBy: string | null): Promise<void> {
+  if (batches.length === 0) return;
+  for (const batch of batches) {
+    invariant(batch.status === 'draft', 'only a draft batch is computed', { batchId: batch.id, status: batch.status });
+    invariant(batch.period === period.name, 'a batch is computed for its own period', { batchId: batch.id, period: batch.period });
+  }
+  await manager.query('DELETE FROM settlement_lines WHERE batch_id = ANY($1::uuid[])', [batches.map((b) => b.id)]);
   const versions = await loadModelVersions(manager);
-  const tally = new Tally();
-  let lineNo = 0;
-  for await (const chunk of computeLines(manager, { bankId: batch.bankId }, period, versions)) {
-    const records = chunk.flatMap(({ loan, line }) => (line ? [regularRecord(loan, line, (lineNo += 1))] : []));
-    await insertLines(manager, batch.id, records);
-    tally.add(records);
-  }
-  for (const earlier of await adjustablePeriods(manager, batch.bankId, period)) {
-    for await (const chunk of adjustmentRecords(manager, batch.bankId, earlier, versions)) {
-      const records = chunk.map((r) => ({ ...r, lineNo: (lineNo += 1) }));
-      await insertLines(manager, batch.id, records);
-      tally.add(records);
+  const regular = await insertRegularLines(manager, batches, period, subsidisedVersionIds(versions));
+  for (const batch of batches) {
+    const tally = new Tally();
+    const written = regular.get(batch.id)!;
+    tally.lines = written.lines;
+    tally.total = new Decimal(written.total);
+    let lineNo = written.lines;
+    for (const earlier of await adjustablePeriods(manager, batch.bankId, period)) {
+      for await (const chunk of adjustmentRecords(manager, batch.bankId, earlier, versions)) {
+        const records = chunk.map((r) => ({ ...r, lineNo: (lineNo += 1) }));
+        await insertLines(manager, batch.id, records);
+        tally.add(records);
+      }
     }
+    const totals = await totalsOf(manager, batch.id);
+    invariant(totals.lineCount === tally.lines && totals.totalAmount.eq(tally.total), 'the stored lines do not add up to what was computed', {
+      batchId: batch.id,
+      stored: totals.totalAmount.toString(),
+      computed: tally.total.toString(),
+    });
+    Object.assign(batch, totals, { computedAt: new Date(), computedBy, updatedAt: new Date() });
+    batch.contentSha256 = await contentSha256Stored(manager, batch);
+    await manager.getRepository(SettlementBatch).save(batch);
   }
-  const totals = await totalsOf(manager, batch.id);
-  invariant(totals.lineCount === tally.lines && totals.totalAmount.eq(tally.total), 'the stored lines do not add up to what was computed', {
-    batchId: batch.id,
-    stored: totals.totalAmount.toString(),
-    computed: tally.total.toString(),
-  });
-  Object.assign(batch, totals, { computedAt: new Date(), computedBy, updatedAt: new Date() });
-  batch.contentSha256 = await contentSha256(manager, batch);
-  await manager.getRepository(SettlementBatch).save(batch);
-  return batch;
 }
 
 /** The batch's totals, summed from its stored lines (SPEC §6.5: a total is the sum of its rounded lines). */

@@ -7,7 +7,7 @@ import { inTransaction } from '../../shared/db/transaction';
 import { DomainError, notFound } from '../../shared/http/errors';
 import { recordAudit } from '../audit/audit.service';
 import { SettlementBatch } from './settlement-batch.entity';
-import { staleAdjustments, writeDraft } from './settlement-draft';
+import { staleAdjustments, writeDrafts } from './settlement-draft';
 import { toBatchDto, type BatchDto } from './settlement.dto';
 import { banksWithSubsidisedLoans, loadModelVersions } from './settlement-source';
 import { nextStatus, refusal, type BatchAction } from './settlement.status';
@@ -27,6 +27,14 @@ export interface DraftRunCounts {
   /** Banks whose batch for the period has already left draft: left as it is. */
   skipped: number;
   lines: number;
+}
+
+/** A bank's batch, locked and ready to be (re)computed, with what it was before (null when new). */
+interface OpenedBatch {
+  bank: Bank;
+  batch: SettlementBatch;
+  created: boolean;
+  before: BatchDto | null;
 }
 
 /** Who acts when the scheduled job drafts the batches: nobody, recorded as such in the audit log. */
@@ -66,8 +74,8 @@ export class SettlementsService {
 
   /**
    * For the scheduled job (SPEC §8, issue 6 item 4): creates or recomputes the draft of every bank
-   * with subsidised loans in the period (and of every bank that already has a draft for it), each
-   * bank in its own transaction. Batches that left draft are not touched. Idempotent for a period.
+   * with subsidised loans in the period (and of every bank that already has a draft for it), all in
+   * one transaction. Batches that left draft are not touched. Idempotent for a period.
    */
   async draftBatchesForPeriod(periodName: string): Promise<DraftRunCounts> {
     const period = this.endedPeriod(periodName);
@@ -76,12 +84,23 @@ export class SettlementsService {
     const withBatch: Array<{ bank_id: string }> = await this.dataSource.query('SELECT bank_id FROM settlement_batches WHERE period = $1', [period.name]);
     const bankIds = [...new Set([...withLoans, ...withBatch.map((r) => r.bank_id)])].sort();
     const counts: DraftRunCounts = { period: period.name, banks: bankIds.length, created: 0, recomputed: 0, skipped: 0, lines: 0 };
-    for (const bankId of bankIds) {
-      const bank = (await loadBank(this.dataSource.manager, bankId))!;
-      const outcome = await inTransaction(this.dataSource, (manager) => this.computeIn(manager, jobContext(period.name), bank, period, { skipIfNotDraft: true }));
-      counts[outcome.outcome] += 1;
-      counts.lines += outcome.outcome === 'skipped' ? 0 : outcome.batch.lineCount;
-    }
+    const context = jobContext(period.name);
+    // One transaction, the banks locked in one order: all drafts are computed together (one pass over
+    // the repayments and the schedule for the whole period), and a failure leaves every draft as it was.
+    await inTransaction(this.dataSource, async (manager) => {
+      const opened: OpenedBatch[] = [];
+      for (const bankId of bankIds) {
+        const bank = (await loadBank(manager, bankId))!;
+        const batch = await this.openBatch(manager, context, bank, period, { skipIfNotDraft: true });
+        if (batch) opened.push(batch);
+        else counts.skipped += 1;
+      }
+      await this.recompute(manager, context, opened, period);
+      for (const { created, batch } of opened) {
+        counts[created ? 'created' : 'recomputed'] += 1;
+        counts.lines += batch.lineCount;
+      }
+    });
     return counts;
   }
 
@@ -156,8 +175,23 @@ export class SettlementsService {
     context: RequestContext,
     bank: Bank,
     period: SettlementPeriod,
-    options: { skipIfNotDraft?: boolean } = {},
-  ): Promise<{ outcome: 'created' | 'recomputed' | 'skipped'; batch: SettlementBatch }> {
+  ): Promise<{ outcome: 'created' | 'recomputed'; batch: SettlementBatch }> {
+    const opened = (await this.openBatch(manager, context, bank, period, {}))!;
+    await this.recompute(manager, context, [opened], period);
+    return { outcome: opened.created ? 'created' : 'recomputed', batch: opened.batch };
+  }
+
+  /**
+   * Creates the bank's batch for the period if there is none, and locks it. A batch that left draft
+   * is refused (409), or null with skipIfNotDraft (the scheduled job leaves it alone).
+   */
+  private async openBatch(
+    manager: EntityManager,
+    context: RequestContext,
+    bank: Bank,
+    period: SettlementPeriod,
+    options: { skipIfNotDraft?: boolean },
+  ): Promise<OpenedBatch | null> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO settlement_batches (batch_number, bank_id, region_path, period, period_start, period_end, status, revision,
               line_count, loans_counted, loans_subsidised, adjustment_count, opening_balance_total, closing_balance_total,
@@ -170,22 +204,33 @@ export class SettlementsService {
     const batch = await manager.getRepository(SettlementBatch).findOneOrFail({ where: { bankId: bank.id, period: period.name }, lock: { mode: 'pessimistic_write' } });
     const created = inserted.length > 0;
     if (nextStatus(batch.status, 'compute') === null) {
-      if (options.skipIfNotDraft) return { outcome: 'skipped', batch };
+      if (options.skipIfNotDraft) return null;
       throw new DomainError('INVALID_STATE', refusal(batch.status, 'compute'), { status: batch.status, batchId: batch.id });
     }
     const before = created ? null : toBatchDto(batch, bank.name);
     if (!created) batch.revision += 1;
-    await writeDraft(manager, batch, period, context.user?.id ?? null);
-    await recordAudit(manager, context, {
-      action: created ? 'create' : 'recompute',
-      entityType: 'settlement_batch',
-      entityId: batch.id,
-      before,
-      after: toBatchDto(batch, bank.name),
-      regionPath: batch.regionPath,
-      institutionId: batch.bankId,
-    });
-    return { outcome: created ? 'created' : 'recomputed', batch };
+    return { bank, batch, created, before };
+  }
+
+  /** Writes the opened drafts' lines, totals and hashes, and audits each. */
+  private async recompute(manager: EntityManager, context: RequestContext, opened: readonly OpenedBatch[], period: SettlementPeriod): Promise<void> {
+    await writeDrafts(
+      manager,
+      opened.map((o) => o.batch),
+      period,
+      context.user?.id ?? null,
+    );
+    for (const { bank, batch, created, before } of opened) {
+      await recordAudit(manager, context, {
+        action: created ? 'create' : 'recompute',
+        entityType: 'settlement_batch',
+        entityId: batch.id,
+        before,
+        after: toBatchDto(batch, bank.name),
+        regionPath: batch.regionPath,
+        institutionId: batch.bankId,
+      });
+    }
   }
 
   /** Locks the batch, checks scope (404 outside it) and the state machine (409), applies, audits. */
