@@ -206,6 +206,30 @@ describe('settlement engine on a real database (SPEC §6, §7)', function () {
     expect(sqlText.map((r) => r.canonical), `${periodName}: PostgreSQL's canonical text`).to.deep.equal(stored.map((l) => canonicalLine(l)));
   }
 
+  it('when a stored segment does not have the usual shape, then PostgreSQL\'s canonical text still equals canonicalLine', async () => {
+    const segments = [
+      { kind: 'interest', from: '2026-06-21', to: '2026-07-31', days: 41, base: '50000.00', rate: '0.0435', amount: '247.708' },
+      { kind: 'guarantee_fee', from: '2026-08-01', to: '2026-09-20', days: 51, base: '24000.000001', rate: '0.015', amount: '51.000', note: 'a "quoted" extra key' },
+    ];
+    const record = {
+      lineNo: 7, kind: 'regular' as const, loanId: '00000000-0000-4000-8000-000000000001', contractNumber: 'C-"引号"\\-1', borrowerKind: 'household' as const,
+      borrowerName: '张\t三', borrowerIdentifier: '410225********1234', modelCode: 'household_microcredit', principal: '50000.00', openingBalance: '50000.00',
+      closingBalance: '30000.00', days: 92, interestRate: '0.0435', interestSubsidy: '247.71', feeSubsidyRate: null, guaranteeFeeSubsidy: '51.00',
+      totalAmount: '298.71', reason: null, segments: segments as never, adjustsPeriod: null, adjustsLineId: null,
+    };
+    const [row] = await t.db.dataSource.query(
+      `SELECT ${CANONICAL_LINE_SQL} AS canonical
+         FROM (SELECT 7 AS line_no, 'regular'::varchar AS kind, $1::uuid AS loan_id, $2::varchar AS contract_number, 'household'::varchar AS borrower_kind,
+                      $3::varchar AS borrower_name, '410225********1234'::varchar AS borrower_identifier, 'household_microcredit'::varchar AS model_code,
+                      50000.00::numeric(16,2) AS principal, 50000.00::numeric(16,2) AS opening_balance, 30000.00::numeric(16,2) AS closing_balance, 92 AS days,
+                      0.04350000::numeric(10,8) AS interest_rate, 247.71::numeric(16,2) AS interest_subsidy, NULL::numeric(10,8) AS fee_subsidy_rate,
+                      51.00::numeric(16,2) AS guarantee_fee_subsidy, 298.71::numeric(16,2) AS total_amount, NULL::varchar AS reason,
+                      $4::jsonb AS segments, NULL::varchar AS adjusts_period, NULL::bigint AS adjusts_line_id) sl`,
+      [record.loanId, record.contractNumber, record.borrowerName, JSON.stringify(segments)],
+    );
+    expect(row.canonical).to.equal(canonicalLine(record));
+  });
+
   it('when a bank has 10,000 subsidised loans, then the batch computes, its statement streams with "page x of y", its totals equal the sum of its lines, and the PDF verifies', async () => {
     const db = t.db.dataSource;
     const bank = await createTestBank(db, '大行');

@@ -99,6 +99,25 @@ const quotedRate = (expression: string) => `CASE WHEN ${expression} IS NULL THEN
 const quotedMoney = (expression: string) => `CASE WHEN ${expression} IS NULL THEN 'null' ELSE '"' || (${expression})::text || '"' END`;
 
 /**
+ * A stored line's segments as canonicalLine writes them, by rewriting jsonb's text output: jsonb
+ * prints an object's keys ordered by length, then bytes ({"to": …, "base": …, "days": …, "from": …,
+ * "kind": …, "rate": …, "amount": …}) with a space after each colon and comma, and a segment's values
+ * are dates, whole days, decimal strings and kind names — no quote or backslash inside. One regular
+ * expression puts the keys in canonical order without the spaces. Should a stored segment ever not
+ * have that shape, the rewritten text still holds '"to": ' and the element-by-element form is used.
+ */
+const SEGMENT_PATTERN =
+  '\\{"to": ("[^"]*"), "base": ("[^"]*"), "days": ([0-9]+), "from": ("[^"]*"), "kind": ("[^"]*"), "rate": ("[^"]*"), "amount": ("[^"]*")\\}';
+const SEGMENT_CANONICAL = '{"kind":\\5,"from":\\4,"to":\\1,"days":\\3,"base":\\2,"rate":\\6,"amount":\\7}';
+const SEGMENTS_BY_ELEMENT = `'[' || coalesce((
+       SELECT string_agg('{"kind":' || ${jsonString("e->>'kind'")} || ',"from":' || ${jsonString("e->>'from'")}
+                || ',"to":' || ${jsonString("e->>'to'")} || ',"days":' || (e->>'days') || ',"base":' || ${jsonString("e->>'base'")}
+                || ',"rate":' || ${jsonString("e->>'rate'")} || ',"amount":' || ${jsonString("e->>'amount'")} || '}', ',' ORDER BY n)
+         FROM jsonb_array_elements(sl.segments) WITH ORDINALITY AS x(e, n)), '') || ']'`;
+const CANONICAL_SEGMENTS_SQL = `(SELECT CASE WHEN strpos(rw.t, '"to": ') = 0 THEN rw.t ELSE ${SEGMENTS_BY_ELEMENT} END
+       FROM (SELECT replace(regexp_replace(sl.segments::text, '${SEGMENT_PATTERN}', '${SEGMENT_CANONICAL}', 'g'), '}, {', '},{') AS t) rw)`;
+
+/**
  * canonicalLine, built by PostgreSQL from a stored line `sl`: the same text, character for character
  * (keys in the same order, no spaces, strings escaped as JSON.stringify escapes them; money columns
  * are numeric(16,2) and print with 2 decimals; segments were stored in their canonical forms).
@@ -124,11 +143,7 @@ export const CANONICAL_LINE_SQL = `'{"lineNo":' || sl.line_no
   || ',"reason":' || ${jsonString('sl.reason')}
   || ',"adjustsPeriod":' || ${jsonString('sl.adjusts_period')}
   || ',"adjustsLineId":' || ${jsonString('sl.adjusts_line_id')}
-  || ',"segments":[' || coalesce((
-       SELECT string_agg('{"kind":' || ${jsonString("e->>'kind'")} || ',"from":' || ${jsonString("e->>'from'")}
-                || ',"to":' || ${jsonString("e->>'to'")} || ',"days":' || (e->>'days') || ',"base":' || ${jsonString("e->>'base'")}
-                || ',"rate":' || ${jsonString("e->>'rate'")} || ',"amount":' || ${jsonString("e->>'amount'")} || '}', ',' ORDER BY n)
-         FROM jsonb_array_elements(sl.segments) WITH ORDINALITY AS x(e, n)), '') || ']}'`;
+  || ',"segments":' || ${CANONICAL_SEGMENTS_SQL} || '}'`;
 
 /** Lines per round trip when PostgreSQL writes the canonical text. */
 const CANONICAL_CHUNK = 20_000;

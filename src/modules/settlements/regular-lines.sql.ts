@@ -68,17 +68,20 @@ lo AS MATERIALIZED (
      AND l.model_version_id = ANY($5::uuid[]) AND (l.closed_on IS NULL OR l.closed_on >= $3::date)
      AND greatest($3::date, l.disbursement_date) < least($4::date + 1, l.current_maturity_date)
 ),
-paid_before AS (
-  SELECT r.loan_id, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
+-- One pass over the repayments up to the period's end: before the period one row per loan (only
+-- the sums matter there), inside it one row per loan and value date.
+repaid AS MATERIALIZED (
+  SELECT r.loan_id, CASE WHEN r.paid_on >= $3::date THEN r.paid_on END AS paid_on,
+         sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
     FROM repayments r
-   WHERE r.paid_on < $3::date AND r.loan_id IN (SELECT id FROM lo)
-   GROUP BY r.loan_id
+   WHERE r.paid_on <= $4::date AND r.loan_id IN (SELECT id FROM lo)
+   GROUP BY 1, 2
+),
+paid_before AS (
+  SELECT loan_id, principal, total FROM repaid WHERE paid_on IS NULL
 ),
 pay AS MATERIALIZED (
-  SELECT r.loan_id, r.paid_on, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
-    FROM repayments r
-   WHERE r.paid_on BETWEEN $3::date AND $4::date AND r.loan_id IN (SELECT id FROM lo)
-   GROUP BY r.loan_id, r.paid_on
+  SELECT loan_id, paid_on, principal, total FROM repaid WHERE paid_on IS NOT NULL
 ),
 pay_inside AS (
   SELECT p.loan_id, sum(p.principal) FILTER (WHERE p.paid_on <= lo.w_from) AS to_w_from, sum(p.principal) AS principal
@@ -93,23 +96,27 @@ paid AS MATERIALIZED (
          coalesce(pb.total, 0) AS paid_before
     FROM lo LEFT JOIN paid_before pb ON pb.loan_id = lo.id LEFT JOIN pay_inside pi ON pi.loan_id = lo.id
 ),
+-- One pass over the current schedule up to the period's end: before the period one row per loan
+-- (the sum due), inside it each instalment.
 due AS MATERIALIZED (
-  SELECT s.loan_id, s.seq, s.due_date, s.principal_due + s.interest_due AS amount
+  SELECT s.loan_id, CASE WHEN s.due_date >= $3::date THEN s.seq END AS seq, CASE WHEN s.due_date >= $3::date THEN s.due_date END AS due_date,
+         sum(s.principal_due + s.interest_due) AS amount
     FROM loan_schedule s JOIN lo ON lo.id = s.loan_id AND s.version = lo.schedule_version
    WHERE s.due_date <= $4::date
+   GROUP BY 1, 2, 3
 ),
 due_before AS (
-  SELECT loan_id, sum(amount) AS amount FROM due WHERE due_date < $3::date GROUP BY loan_id
+  SELECT loan_id, amount FROM due WHERE due_date IS NULL
 ),
 due_inside AS (
   SELECT d.loan_id, d.due_date,
          coalesce(b.amount, 0) + sum(d.amount) OVER (PARTITION BY d.loan_id ORDER BY d.seq) AS cumulative
     FROM due d LEFT JOIN due_before b ON b.loan_id = d.loan_id
-   WHERE d.due_date >= $3::date
+   WHERE d.due_date IS NOT NULL
 ),
 overdue AS (
   SELECT b.loan_id FROM due_before b JOIN paid pd ON pd.loan_id = b.loan_id WHERE pd.paid_before < b.amount
-  UNION
+  UNION ALL
   SELECT i.loan_id
     FROM due_inside i JOIN paid pd ON pd.loan_id = i.loan_id
     LEFT JOIN pay p ON p.loan_id = i.loan_id AND p.paid_on <= i.due_date
@@ -136,12 +143,16 @@ head AS MATERIALIZED (
   SELECT lo.*, pd.repaid_to_w_from,
          CASE WHEN $3::date - 1 < lo.disbursed THEN 0 ELSE lo.principal - pd.repaid_before END AS opening_balance,
          lo.principal - pd.repaid_to_end AS closing_balance,
-         CASE WHEN lo.id IN (SELECT loan_id FROM overdue) THEN 'OVERDUE'
-              WHEN lo.id IN (SELECT loan_id FROM extended) THEN 'EXTENDED'
+         CASE WHEN od.loan_id IS NOT NULL THEN 'OVERDUE'
+              WHEN ex.loan_id IS NOT NULL THEN 'EXTENDED'
               WHEN $3::date >= lo.matures THEN 'AFTER_MATURITY' END AS reason,
          lo.quota * coalesce(dr.households, 0) AS cap
     FROM lo JOIN paid pd ON pd.loan_id = lo.id
     LEFT JOIN driven dr ON dr.enterprise_id = lo.enterprise_id
+    -- Joins, not IN (subquery) in the CASE: with a wrong row estimate PostgreSQL may evaluate such
+    -- a subquery as a scan per loan instead of a hash.
+    LEFT JOIN (SELECT DISTINCT loan_id FROM overdue) od ON od.loan_id = lo.id
+    LEFT JOIN extended ex ON ex.loan_id = lo.id
 ),
 point AS (
   SELECT h.id AS loan_id, h.w_from AS from_day, h.principal - h.repaid_to_w_from AS balance FROM head h
@@ -221,8 +232,11 @@ export async function insertRegularLines(
 ): Promise<Map<string, RegularLinesWritten>> {
   // The CTEs carry no statistics: a planner that guesses a handful of rows for one of them would
   // join two of them in a nested loop — quadratic in the loans. Hash joins scale with the batch.
-  // SET LOCAL ends with the transaction (the caller's) even if the statement fails.
-  await manager.query('SET LOCAL enable_nestloop = off');
+  // A province's period sorts a few hundred MB of pieces and lines: in memory, not in temporary
+  // files. SET LOCAL ends with the caller's transaction even if the statement fails; on success
+  // the settings in force before are put back for the rest of it.
+  const [before] = await manager.query(`SELECT current_setting('enable_nestloop') AS nestloop, current_setting('work_mem') AS work_mem`);
+  await manager.query(`SELECT set_config('enable_nestloop', 'off', true), set_config('work_mem', '512MB', true)`);
   const rows: Array<{ batch_id: string; lines: number; total: string }> = await manager.query(REGULAR_LINES_SQL, [
     batches.map((b) => b.id),
     batches.map((b) => b.bankId),
@@ -230,7 +244,7 @@ export async function insertRegularLines(
     period.lastDay,
     subsidisedVersionIds,
   ]);
-  await manager.query('SET LOCAL enable_nestloop = on');
+  await manager.query(`SELECT set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)`, [before.nestloop, before.work_mem]);
   const written = new Map(batches.map((b) => [b.id, { lines: 0, total: '0' }]));
   for (const row of rows) written.set(row.batch_id, { lines: row.lines, total: row.total });
   return written;
