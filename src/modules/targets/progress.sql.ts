@@ -46,14 +46,16 @@ const activeOn = (l: string) =>
  * - demonstration households: living there, existing and designated on D, source of ≥1 active linkage
  *   to a household that exists on D.
  */
+// MATERIALIZED: each set is counted once, as a whole, and then joined by hash; inlined into the bank
+// query, the planner would probe households and linkages once per (bank, household) pair instead.
 const LOCATED_CTES = `
-  linked_household AS (
+  linked_household AS MATERIALIZED (
     SELECT h.id, h.region_path FROM households h
      WHERE h.region_path LIKE $2::text || '%'
        AND EXISTS (SELECT 1 FROM linkages l WHERE l.household_id = h.id AND ${activeOn('l')})
        AND ${registeredBy('h.id')}
   ),
-  driving_enterprise AS (
+  driving_enterprise AS MATERIALIZED (
     SELECT e.id, r.path AS region_path
       FROM enterprises e JOIN regions r ON r.code = e.region_code
      WHERE r.path LIKE $2::text || '%'
@@ -62,7 +64,7 @@ const LOCATED_CTES = `
                     WHERE l.source_id = e.id AND l.source_kind = 'enterprise' AND ${activeOn('l')}
                       AND st.status IN ('poor', 'monitored'))
   ),
-  demonstration_household AS (
+  demonstration_household AS MATERIALIZED (
     SELECT s.id, s.region_path FROM households s
      CROSS JOIN LATERAL (${latestAsOf('demonstration', 'is_demonstration', 's.id')}) dm
      WHERE s.region_path LIKE $2::text || '%' AND dm.is_demonstration AND ${registeredBy('s.id')}
