@@ -147,6 +147,15 @@ describe('百千万 progress summaries (issue 7): the same answer as a live coun
       expect(JSON.stringify(served), `${by} ${date} after ${saved[0].n} summaries`).to.equal(JSON.stringify(fresh));
       return served;
     }
+    /** Until a build's claim is committed (and visible). */
+    async function claimMade(): Promise<void> {
+      for (let i = 0; i < 200; i += 1) {
+        const [{ claims }] = await db.dataSource.query(`SELECT count(*)::int AS claims FROM progress_summaries WHERE state = 'building'`);
+        if (claims > 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      throw new Error('no claim was made');
+    }
     async function insertLinkage(start: string): Promise<string> {
       const [row] = await db.dataSource.query(
         `INSERT INTO linkages (source_kind, source_id, source_enterprise_id, household_id, type, start_date, agreed_annual_benefit, region_path)
@@ -270,12 +279,9 @@ describe('百千万 progress summaries (issue 7): the same answer as a live coun
         linkage = row.id;
         const city = { code: CITY, path: `${CITY}/` };
         const build = computeSummaries(db.dataSource, D, 'region', city.path, [city]);
-        // The build claims its row, then waits for the writer's lock.
-        for (let i = 0; i < 200; i += 1) {
-          const [{ waiting }] = await db.dataSource.query(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
-          if (waiting > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
+        // The build claims its row, then tries for the lock the writer's trigger holds until it commits.
+        await claimMade();
+        await new Promise((resolve) => setTimeout(resolve, 200));
         await writer.query('COMMIT');
         const built = await build;
         expect(built.stored).to.equal(1);
@@ -298,16 +304,32 @@ describe('百千万 progress summaries (issue 7): the same answer as a live coun
         await writer.query('BEGIN');
         await writer.query(`SELECT pg_advisory_xact_lock_shared(7310202)`);
         const build = computeSummaries(db.dataSource, D, 'region', city.path, [city]);
-        for (let i = 0; i < 200; i += 1) {
-          const [{ claims }] = await db.dataSource.query(`SELECT count(*)::int AS claims FROM progress_summaries WHERE state = 'building'`);
-          if (claims > 0) break;
-          await new Promise((resolve) => setTimeout(resolve, 25));
-        }
+        await claimMade();
         await writer.query(`DELETE FROM progress_summaries WHERE business_date >= $1`, [D]);
         await writer.query('COMMIT');
         const built = await build;
         expect(built.stored).to.equal(0);
         expect(built.counts.get(CITY)).to.be.an('array');
+      } finally {
+        await writer.end();
+      }
+      expect(await db.dataSource.query(`SELECT state FROM progress_summaries`)).to.deep.equal([]);
+    });
+
+    it('when a writer holds the lock longer than a build will wait, then the build answers with its live count and stores nothing', async () => {
+      await db.dataSource.query('DELETE FROM progress_summaries');
+      const city = { code: CITY, path: `${CITY}/` };
+      const expected = await computeSummaries(db.dataSource, D, 'region', city.path, [city]);
+      await db.dataSource.query('DELETE FROM progress_summaries');
+      const writer = new pg.Client({ connectionString: db.url });
+      await writer.connect();
+      try {
+        await writer.query('BEGIN');
+        await writer.query(`SELECT pg_advisory_xact_lock_shared(7310202)`);
+        const built = await computeSummaries(db.dataSource, D, 'region', city.path, [city]);
+        expect(built.stored).to.equal(0);
+        expect(built.counts.get(CITY)).to.deep.equal(expected.counts.get(CITY));
+        await writer.query('COMMIT');
       } finally {
         await writer.end();
       }

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { DataSource } from 'typeorm';
+import type { DataSource, QueryRunner } from 'typeorm';
 import type { IsoDate } from '../../core/dates';
 import { PROGRESS_COUNTS_BY_REGION_SQL, progressCountsByBankSql } from './progress.sql';
 
@@ -24,6 +24,8 @@ import { PROGRESS_COUNTS_BY_REGION_SQL, progressCountsByBankSql } from './progre
 
 /** Shared by every invalidating writer until it commits (migration ProgressSummaries); taken here exclusively. */
 const INVALIDATION_LOCK_KEY = 7_310_202;
+const LOCK_TRIES = 40;
+const LOCK_RETRY_MS = 50;
 /** A claim older than this belongs to a build that died; another build may take it over. */
 const ABANDONED_CLAIM_MINUTES = 15;
 
@@ -91,13 +93,10 @@ export async function computeSummaries(
        RETURNING id`,
       [date, breakdown, path, builder, cities.map((c) => c.code), cities.map((c) => c.path)],
     );
-    if (claimed.length > 0) {
-      // Every writer that deleted summaries before our claims were committed holds the lock, shared,
-      // until it commits: once we have had it, the snapshot of the next statement sees their changes.
-      await runner.startTransaction('READ COMMITTED');
-      await runner.query('SELECT pg_advisory_xact_lock($1)', [INVALIDATION_LOCK_KEY]);
-      await runner.commitTransaction();
-    }
+    // Every writer that deleted summaries before our claims were committed holds the lock, shared,
+    // until it commits: once we have had it, the snapshot of the next statement sees their changes.
+    // Without it (writers kept it busy), the counts are still right for this answer, just not stored.
+    const storable = claimed.length > 0 && (await waitOutWriters(runner));
     const countsSql = breakdown === 'region' ? PROGRESS_COUNTS_BY_REGION_SQL : progressCountsByBankSql();
     const [row]: Array<{ counts: Record<string, CountsRow[]>; stored: number }> = await runner.query(
       `WITH counts AS (${countsSql}),
@@ -117,7 +116,7 @@ export async function computeSummaries(
          )
        SELECT (SELECT COALESCE(jsonb_object_agg(city_code, counts), '{}'::jsonb) FROM per_city) AS counts,
               (SELECT count(*)::int FROM stored) AS stored`,
-      [date, path, claimed.map((c) => c.id), builder],
+      [date, path, storable ? claimed.map((c) => c.id) : [], builder],
     );
     return { counts: new Map(Object.entries(row!.counts)), stored: row!.stored };
   } finally {
@@ -126,6 +125,22 @@ export async function computeSummaries(
     await runner.query(`DELETE FROM progress_summaries WHERE builder = $1 AND state = 'building'`, [builder]).catch(() => undefined);
     await runner.release();
   }
+}
+
+/**
+ * Takes the invalidation lock exclusively for an instant, by trying rather than waiting: a waiting
+ * exclusive request would queue every new writer behind it, so a long writer (an import) would stall
+ * all register and loan writes. Gives up after about LOCK_TRIES × LOCK_RETRY_MS.
+ */
+async function waitOutWriters(runner: QueryRunner): Promise<boolean> {
+  for (let attempt = 1; attempt <= LOCK_TRIES; attempt += 1) {
+    await runner.startTransaction('READ COMMITTED');
+    const [{ locked }] = await runner.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [INVALIDATION_LOCK_KEY]);
+    await runner.commitTransaction();
+    if (locked) return true;
+    await new Promise((resolve) => setTimeout(resolve, LOCK_RETRY_MS));
+  }
+  return false;
 }
 
 export interface SummariseCounts {
