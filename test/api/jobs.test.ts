@@ -32,6 +32,7 @@ describe('scheduled jobs over HTTP (SPEC §8)', () => {
       'guarantee_release',
       'circuit_breakers',
       'settlement_drafts',
+      'progress_summaries',
       'progress_snapshot',
       'submission_reminders',
     ]);

@@ -266,6 +266,7 @@ describe('scheduled jobs: the real jobs on the demo city', function () {
       ['guarantee_release', '2026-09-21' as IsoDate],
       ['circuit_breakers', '2026-09-21' as IsoDate],
       ['settlement_drafts', '2026-09-21' as IsoDate],
+      ['progress_summaries', '2026-09-21' as IsoDate],
       ['progress_snapshot', '2026-09-01' as IsoDate],
       ['submission_reminders', '2026-09-28' as IsoDate],
     ];
@@ -278,6 +279,12 @@ describe('scheduled jobs: the real jobs on the demo city', function () {
       expect(count, job).to.equal(1);
     }
     const counts = async (job: string) => (await db.dataSource.query('SELECT counts FROM job_runs WHERE job = $1', [job]))[0].counts;
+    // The demo city's two reports are summarised once, though both instances ran the job.
+    expect(await counts('progress_summaries')).to.deep.equal({ cities: 1, alreadySummarised: 0, stored: 2 });
+    expect(await db.dataSource.query(`SELECT breakdown FROM progress_summaries WHERE business_date = '2026-09-21' AND state = 'ready' ORDER BY breakdown`)).to.deep.equal([
+      { breakdown: 'bank' },
+      { breakdown: 'region' },
+    ]);
     expect(await counts('guarantee_release')).to.deep.equal({ releasedOnDate: 1, amountReleasedOnDate: '80000.00', releasedToDate: 1, inForce: 0 });
     expect(await counts('circuit_breakers')).to.deep.equal({ townshipsChecked: 1, villagesChecked: 2, townshipsTripped: 0, villagesTripped: 1 });
     expect(await db.dataSource.query(

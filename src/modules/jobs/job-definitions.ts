@@ -18,7 +18,7 @@ import { remindUnsubmittedBatches } from './submission-reminders.job';
 export interface JobPorts {
   dataSource: DataSource;
   delinquency: Pick<DelinquencyService, 'run'>;
-  progress: Pick<ProgressService, 'progress'>;
+  progress: Pick<ProgressService, 'progress' | 'summarise'>;
   /** The settlement module (SPEC §7): drafts every bank's batch for a period like `2026Q3`. */
   settlements: Pick<SettlementsService, 'draftBatchesForPeriod'>;
 }
@@ -65,6 +65,15 @@ export function createJobDefinitions(ports: JobPorts): JobDefinition[] {
       time: { cadence: 'after_settlement_date', hour: 2, minute: 0 },
       catchUp: 'each_date',
       run: (date) => draftSettlementBatches(ports, date),
+    },
+    {
+      name: 'progress_summaries',
+      lockId: 7,
+      summary: 'Summarises the 百千万 progress of every city as of the date, so the day\'s reports are read, not counted (SPEC §3, issue 7)',
+      time: { cadence: 'daily', hour: 2, minute: 30 },
+      // A summary of a past date is made by the first report that asks for it; only today's is worth making ahead.
+      catchUp: 'latest_date',
+      run: async (date) => ({ ...(await ports.progress.summarise(date)) }),
     },
     {
       name: 'progress_snapshot',

@@ -4,7 +4,9 @@ import { ProgressService } from './progress.service';
 import { TargetsService } from './targets.service';
 
 export { ProgressService, type ProgressLine, type ProgressReport } from './progress.service';
-export { activeBorrowersSql, progressByBankSql } from './progress.sql';
+export { activeBorrowersSql, progressByBankSql, progressCountsByBankSql, PROGRESS_COUNTS_BY_REGION_SQL } from './progress.sql';
+export { ProgressSummary } from './progress-summary.entity';
+export { computeSummaries, readSummary, summariseAllCities, type CountsRow, type SummariseCounts } from './progress-summaries';
 export { registerTargetRoutes } from './targets.routes';
 export { TargetsService, programmeCity, type TargetsDto, type TargetsInput } from './targets.service';
 

@@ -5,13 +5,11 @@ import type { AuthenticatedContext } from '../../shared/auth/context';
 import { scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
 import { sendPdf } from '../../shared/pdf';
-import { MEASURE_COLUMN, PROGRESS_BY_REGION_SQL, progressByBankSql } from './progress.sql';
+import { MEASURE_COLUMN, PROGRESS_BY_BANK_SQL, PROGRESS_BY_REGION_SQL } from './progress.sql';
+import { computeSummaries, readSummary, summariseAllCities, type CountsRow, type ProgressBreakdown, type SummariseCounts } from './progress-summaries';
 import { PROGRESS_REPORT_TITLE, writeProgressReport } from './progress-report.pdf';
 import { MEASURES, type Measure } from './targets.rules';
-import { programmeCity } from './targets.service';
-
-/** Built once: the query text does not change between requests. */
-const PROGRESS_BY_BANK_SQL = progressByBankSql();
+import { programmeCity, type ProgrammeCity } from './targets.service';
 
 export type ProgressBy = 'region' | 'bank';
 
@@ -62,12 +60,36 @@ export class ProgressService {
     const city = await programmeCity(this.dataSource.manager, context.user);
     const scope = scopeOf(context.user);
     const regionPath = scope.kind === 'region' ? scope.regionPath : null;
-    const rows: ProgressRow[] =
-      by === 'region'
-        ? await this.dataSource.query(PROGRESS_BY_REGION_SQL, [date, city.path, city.code, regionPath ?? ''])
-        : await this.dataSource.query(PROGRESS_BY_BANK_SQL, [date, regionPath ?? city.path, scope.kind === 'bank' ? scope.bankId : null]);
+    let rows: ProgressRow[];
+    if (by === 'region') {
+      const counts = await this.countsOf(date, city, 'region', city.path);
+      rows = await this.dataSource.query(PROGRESS_BY_REGION_SQL, [city.code, regionPath ?? '', JSON.stringify(counts)]);
+    } else {
+      // County staff read their county's rows of the city's counts; staff of a narrower region have
+      // counts of their own.
+      const county = regionPath === null ? null : countyCodeOf(regionPath, city);
+      const countedPath = regionPath === null || county !== null ? city.path : regionPath;
+      const counts = await this.countsOf(date, city, 'bank', countedPath);
+      rows = await this.dataSource.query(PROGRESS_BY_BANK_SQL, [county, scope.kind === 'bank' ? scope.bankId : null, JSON.stringify(counts)]);
+    }
     const withTargets = by === 'region' || regionPath === null;
     return { date, by, countedIn: by === 'bank' ? regionPath : null, lines: rows.map((row) => toLine(row, withTargets)) };
+  }
+
+  /**
+   * The nightly job's step (SPEC §8, issue 7): summaries of both reports for every city as of the date,
+   * so the day's reports are read, not counted. Writes after it delete what they change.
+   */
+  summarise(date: IsoDate): Promise<SummariseCounts> {
+    return summariseAllCities(this.dataSource, date);
+  }
+
+  /** The city's counts as of the date: its summary, or counted now (and stored as its summary). */
+  private async countsOf(date: IsoDate, city: ProgrammeCity, breakdown: ProgressBreakdown, countedPath: string): Promise<CountsRow[]> {
+    const stored = await readSummary(this.dataSource, date, city, breakdown, countedPath);
+    if (stored) return stored;
+    const computed = await computeSummaries(this.dataSource, date, breakdown, countedPath, [city]);
+    return computed.counts.get(city.code) ?? [];
   }
 
   /** The same report as a PDF, streamed to the response (SPEC §7 "Other PDFs": 百千万 progress report). */
@@ -81,6 +103,13 @@ export class ProgressService {
       (doc) => writeProgressReport(doc, report),
     );
   }
+}
+
+/** The county a county-level path names inside the city ('410200/410225/' → '410225'), else null. */
+function countyCodeOf(regionPath: string, city: ProgrammeCity): string | null {
+  if (!regionPath.startsWith(city.path)) return null;
+  const rest = regionPath.slice(city.path.length);
+  return /^[^/]+\/$/.test(rest) ? rest.slice(0, -1) : null;
 }
 
 function toLine(row: ProgressRow, withTargets: boolean): ProgressLine {

@@ -2,6 +2,7 @@ import { BenefitRecord } from '../../modules/benefits/benefit-record.entity';
 import { HouseholdHistory } from '../../modules/households/household-history.entity';
 import { Household } from '../../modules/households/household.entity';
 import { Linkage } from '../../modules/linkages/linkage.entity';
+import { ProgressSummary } from '../../modules/targets/progress-summary.entity';
 import { Target } from '../../modules/targets/target.entity';
 import { FundMovement } from '../../modules/funds/fund-movement.entity';
 import { RiskFund } from '../../modules/funds/risk-fund.entity';
@@ -44,6 +45,7 @@ export const ENTITIES = [
   Linkage,
   BenefitRecord,
   Target,
+  ProgressSummary,
   FinancingModel,
   ModelVersion,
   RiskFund,
