@@ -8,7 +8,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *   reading every event of every loan;
  * - the guard that keeps the lines of a batch that left draft unchanged runs once per statement
  *   over the batches it touched (transition tables), instead of one query per inserted or deleted
- *   line. Same rule, same error; transition tables need one trigger per event.
+ *   line. Same rule, same error; transition tables need one trigger per event;
+ * - settlement_lines (adjusts_line_id) only where it is set: regular lines (all but a few) have none,
+ *   and a full index cost every line of a province's settlement an entry that no look-up uses.
  */
 export class SettlementSpeed1795950000000 implements MigrationInterface {
   name = 'SettlementSpeed1795950000000';
@@ -16,6 +18,8 @@ export class SettlementSpeed1795950000000 implements MigrationInterface {
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE INDEX "linkages_source_enterprise_idx" ON "linkages"("source_enterprise_id")`);
     await queryRunner.query(`CREATE INDEX "loan_events_extended_idx" ON "loan_events"("loan_id", "effective_date") WHERE kind = 'extended'`);
+    await queryRunner.query(`DROP INDEX "public"."settlement_lines_adjusts_idx"`);
+    await queryRunner.query(`CREATE INDEX "settlement_lines_adjusts_idx" ON "settlement_lines"("adjusts_line_id") WHERE adjusts_line_id IS NOT NULL`);
     await queryRunner.query(`DROP TRIGGER "settlement_lines_frozen" ON "settlement_lines"`);
     await queryRunner.query(`DROP FUNCTION settlement_lines_guard()`);
     await queryRunner.query(`
@@ -83,6 +87,8 @@ export class SettlementSpeed1795950000000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE TRIGGER "settlement_lines_frozen" BEFORE INSERT OR UPDATE OR DELETE ON "settlement_lines" FOR EACH ROW EXECUTE FUNCTION settlement_lines_guard()`,
     );
+    await queryRunner.query(`DROP INDEX "public"."settlement_lines_adjusts_idx"`);
+    await queryRunner.query(`CREATE INDEX "settlement_lines_adjusts_idx" ON "settlement_lines"("adjusts_line_id")`);
     await queryRunner.query(`DROP INDEX "public"."loan_events_extended_idx"`);
     await queryRunner.query(`DROP INDEX "public"."linkages_source_enterprise_idx"`);
   }

@@ -31,7 +31,8 @@ export interface StoredSegment {
 @Unique('settlement_lines_line_no_key', ['batchId', 'lineNo'])
 @Index('settlement_lines_one_per_loan_key', ['batchId', 'loanId'], { unique: true, where: `kind = 'regular'` })
 @Index('settlement_lines_loan_idx', ['loanId'])
-@Index('settlement_lines_adjusts_idx', ['adjustsLineId'])
+// Only adjustment lines refer to another line: the index holds those and nothing for the regular lines.
+@Index('settlement_lines_adjusts_idx', ['adjustsLineId'], { where: 'adjusts_line_id IS NOT NULL' })
 @Check('settlement_lines_kind_check', `kind IN ('regular', 'adjustment')`)
 @Check('settlement_lines_reason_check', `reason IS NULL OR reason IN ('OVERDUE', 'EXTENDED', 'AFTER_MATURITY')`)
 @Check('settlement_lines_total_check', `total_amount = interest_subsidy + guarantee_fee_subsidy AND line_no >= 1 AND days >= 0`)
