@@ -98,24 +98,13 @@ const rateText = (expression: string) =>
 const quotedRate = (expression: string) => `CASE WHEN ${expression} IS NULL THEN 'null' ELSE '"' || ${rateText(expression)} || '"' END`;
 const quotedMoney = (expression: string) => `CASE WHEN ${expression} IS NULL THEN 'null' ELSE '"' || (${expression})::text || '"' END`;
 
-/**
- * A stored line's segments as canonicalLine writes them, by rewriting jsonb's text output: jsonb
- * prints an object's keys ordered by length, then bytes ({"to": …, "base": …, "days": …, "from": …,
- * "kind": …, "rate": …, "amount": …}) with a space after each colon and comma, and a segment's values
- * are dates, whole days, decimal strings and kind names — no quote or backslash inside. One regular
- * expression puts the keys in canonical order without the spaces. Should a stored segment ever not
- * have that shape, the rewritten text still holds '"to": ' and the element-by-element form is used.
- */
-const SEGMENT_PATTERN =
-  '\\{"to": ("[^"]*"), "base": ("[^"]*"), "days": ([0-9]+), "from": ("[^"]*"), "kind": ("[^"]*"), "rate": ("[^"]*"), "amount": ("[^"]*")\\}';
-const SEGMENT_CANONICAL = '{"kind":\\5,"from":\\4,"to":\\1,"days":\\3,"base":\\2,"rate":\\6,"amount":\\7}';
-const SEGMENTS_BY_ELEMENT = `'[' || coalesce((
-       SELECT string_agg('{"kind":' || ${jsonString("e->>'kind'")} || ',"from":' || ${jsonString("e->>'from'")}
-                || ',"to":' || ${jsonString("e->>'to'")} || ',"days":' || (e->>'days') || ',"base":' || ${jsonString("e->>'base'")}
-                || ',"rate":' || ${jsonString("e->>'rate'")} || ',"amount":' || ${jsonString("e->>'amount'")} || '}', ',' ORDER BY n)
-         FROM jsonb_array_elements(sl.segments) WITH ORDINALITY AS x(e, n)), '') || ']'`;
-const CANONICAL_SEGMENTS_SQL = `(SELECT CASE WHEN strpos(rw.t, '"to": ') = 0 THEN rw.t ELSE ${SEGMENTS_BY_ELEMENT} END
-       FROM (SELECT replace(regexp_replace(sl.segments::text, '${SEGMENT_PATTERN}', '${SEGMENT_CANONICAL}', 'g'), '}, {', '},{') AS t) rw)`;
+/** A stored line's segments as canonicalLine writes them: keys in canonical order, no spaces. */
+const CANONICAL_SEGMENTS_SQL = `'[' || coalesce((
+       SELECT string_agg('{"kind":' || ${jsonString('x.kind')} || ',"from":' || ${jsonString('x."from"')} || ',"to":' || ${jsonString('x."to"')}
+                || ',"days":' || x.days || ',"base":' || ${jsonString('x.base')} || ',"rate":' || ${jsonString('x.rate')}
+                || ',"amount":' || ${jsonString('x.amount')} || '}', ',' ORDER BY x.n)
+         FROM ROWS FROM (jsonb_to_recordset(sl.segments) AS (kind text, "from" text, "to" text, days int, base text, rate text, amount text))
+              WITH ORDINALITY AS x(kind, "from", "to", days, base, rate, amount, n)), '') || ']'`;
 
 /**
  * canonicalLine, built by PostgreSQL from a stored line `sl`: the same text, character for character
