@@ -45,11 +45,25 @@ export async function claimIdempotencyKey(manager: EntityManager, scope: string,
   return { replay: true, status: existing.response_status, body: existing.response_body };
 }
 
-export async function storeIdempotentResponse(manager: EntityManager, scope: string, key: string, status: number, body: unknown): Promise<void> {
-  await manager.query('UPDATE idempotency_records SET response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2', [
-    scope,
-    key,
-    status,
-    JSON.stringify(body),
-  ]);
+/**
+ * Stores the answer to replay. `alongside`, when given, is another write of the same use case (e.g.
+ * its audit entry, numbered from parameter 5) run in the same statement as a WITH part: one round
+ * trip instead of two, and both still commit or roll back with the caller's transaction.
+ */
+export async function storeIdempotentResponse(
+  manager: EntityManager,
+  scope: string,
+  key: string,
+  status: number,
+  body: unknown,
+  alongside?: (firstParam: number) => { sql: string; params: unknown[] },
+): Promise<void> {
+  const update = 'UPDATE idempotency_records SET response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2';
+  const params: unknown[] = [scope, key, status, JSON.stringify(body)];
+  if (!alongside) {
+    await manager.query(update, params);
+    return;
+  }
+  const part = alongside(params.length + 1);
+  await manager.query(`WITH alongside AS (${part.sql}) ${update}`, [...params, ...part.params]);
 }
