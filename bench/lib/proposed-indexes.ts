@@ -14,16 +14,6 @@ export const PROPOSED_INDEXES: Array<{ name: string; sql: string; why: string }>
     why: 'driven households by source_enterprise_id (settlement-source loadDrivenHouseholds, registration of enterprise loans, loan ledger import) scan every linkage without it',
   },
   {
-    name: 'loans_fund_open_idx',
-    sql: 'CREATE INDEX IF NOT EXISTS loans_fund_open_idx ON loans (risk_fund_id, status) INCLUDE (outstanding_principal)',
-    why: "fund capacity (outstandingByFund) sums a fund's open loans while the fund row is locked: index-only instead of one heap fetch per loan",
-  },
-  {
-    name: 'loans_model_region_idx',
-    sql: 'CREATE INDEX IF NOT EXISTS loans_model_region_idx ON loans (model_code, region_path) INCLUDE (status, outstanding_principal)',
-    why: "circuit breakers sum a township's and a village's loans under one model by region-path prefix: index-only",
-  },
-  {
     name: 'loan_events_extended_idx',
     sql: "CREATE INDEX IF NOT EXISTS loan_events_extended_idx ON loan_events (loan_id, effective_date) WHERE kind = 'extended'",
     why: 'the settlement reads extensions in the period for every chunk of 1,000 loans; extensions are rare, so a partial index is tiny',
