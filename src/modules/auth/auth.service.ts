@@ -3,6 +3,7 @@ import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { AuthUser } from '../../shared/auth/context';
+import { named } from '../../shared/db/prepared';
 import { DomainError } from '../../shared/http/errors';
 import { decoyPasswordHash, verifyPassword } from '../users/password';
 import type { Role } from '../users/user.entity';
@@ -35,6 +36,9 @@ const AUTH_USER_SQL = `
     JOIN regions r ON r.code = u.region_code
     LEFT JOIN institutions i ON i.id = u.institution_id
    WHERE %WHERE%`;
+
+/** Every authenticated request runs this one: prepared, so it is planned once per connection. */
+const AUTH_USER_BY_ID = named('auth-user-by-id', AUTH_USER_SQL.replace('%WHERE%', 'u.id = $1'));
 
 interface AuthUserRow {
   id: string;
@@ -120,7 +124,7 @@ export class AuthService {
     if (typeof claims.sub !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(claims.sub)) {
       throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
     }
-    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.id = $1'), [claims.sub]);
+    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_BY_ID, [claims.sub]);
     const row = rows[0];
     if (!row || !row.active) throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
     return toAuthUser(row);

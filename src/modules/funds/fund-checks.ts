@@ -3,7 +3,7 @@ import { Decimal } from '../../core/money';
 import { OPEN_LOAN_STATUSES } from '../loans/loan.entity';
 import type { RuleFailure } from '../models/eligibility';
 import { breakerRegionsOf, checkBreaker, checkCapacity, FUND_RULE_CODES, type BreakerLevel, type RegionNpl } from './fund.rules';
-import { RiskFund } from './risk-fund.entity';
+import { named } from '../../shared/db/prepared';
 
 /**
  * The checks the loans service runs while registering a loan (SPEC §5): the fund's capacity and the
@@ -13,17 +13,26 @@ import { RiskFund } from './risk-fund.entity';
 
 const OPEN_STATUSES = [...OPEN_LOAN_STATUSES];
 
+// The statements registration runs for every loan, prepared (shared/db/prepared.ts).
+const OUTSTANDING_BY_FUND = named(
+  'fund-outstanding',
+  `SELECT risk_fund_id, sum(outstanding_principal)::text AS outstanding
+     FROM loans
+    WHERE risk_fund_id = ANY($1::uuid[]) AND status = ANY($2::text[])
+    GROUP BY risk_fund_id`,
+);
+const LOCK_FUND = named(
+  'fund-lock',
+  `SELECT id, balance::text AS balance, multiple::text AS multiple FROM risk_funds
+    WHERE county_code = $1 AND bank_id = $2::uuid AND model_code = $3
+    LIMIT 1 FOR UPDATE`,
+);
+
 /** Outstanding principal of the open loans under each fund (SPEC §5 capacity), one query for all. */
 export async function outstandingByFund(manager: EntityManager, fundIds: readonly string[]): Promise<Map<string, Decimal>> {
   const outstanding = new Map<string, Decimal>(fundIds.map((id) => [id, new Decimal(0)]));
   if (fundIds.length === 0) return outstanding;
-  const rows: Array<{ risk_fund_id: string; outstanding: string }> = await manager.query(
-    `SELECT risk_fund_id, sum(outstanding_principal)::text AS outstanding
-       FROM loans
-      WHERE risk_fund_id = ANY($1::uuid[]) AND status = ANY($2::text[])
-      GROUP BY risk_fund_id`,
-    [fundIds, OPEN_STATUSES],
-  );
+  const rows: Array<{ risk_fund_id: string; outstanding: string }> = await manager.query(OUTSTANDING_BY_FUND, [fundIds, OPEN_STATUSES]);
   for (const row of rows) outstanding.set(row.risk_fund_id, new Decimal(row.outstanding));
   return outstanding;
 }
@@ -31,6 +40,23 @@ export async function outstandingByFund(manager: EntityManager, fundIds: readonl
 export async function outstandingUnderFund(manager: EntityManager, fundId: string): Promise<Decimal> {
   return (await outstandingByFund(manager, [fundId])).get(fundId)!;
 }
+
+const REGION_NPL = named(
+  'fund-region-npl',
+  `WITH sums AS (
+       SELECT COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted'), 0) AS t_defaulted,
+              COALESCE(sum(outstanding_principal), 0) AS t_outstanding,
+              COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted' AND region_path LIKE $3), 0) AS v_defaulted,
+              COALESCE(sum(outstanding_principal) FILTER (WHERE region_path LIKE $3), 0) AS v_outstanding
+         FROM loans
+        WHERE model_code = $1 AND status = ANY($4::text[]) AND region_path LIKE $2
+     )
+     SELECT t_defaulted::text, t_outstanding::text,
+            COALESCE(round(t_defaulted / NULLIF(t_outstanding, 0), 4), 0)::text AS t_ratio,
+            v_defaulted::text, v_outstanding::text,
+            COALESCE(round(v_defaulted / NULLIF(v_outstanding, 0), 4), 0)::text AS v_ratio
+       FROM sums`,
+);
 
 /**
  * Finds the fund for a new loan (county + head-office bank + model) and checks its capacity:
@@ -42,11 +68,8 @@ export async function checkFundCapacity(
   manager: EntityManager,
   args: { countyCode: string; bankId: string; modelCode: string; principal: Decimal },
 ): Promise<{ fundId: string | null; failures: RuleFailure[] }> {
-  const fund = await manager.getRepository(RiskFund).findOne({
-    where: { countyCode: args.countyCode, bankId: args.bankId, modelCode: args.modelCode },
-    lock: { mode: 'pessimistic_write' },
-  });
-  if (!fund) {
+  const [row]: Array<{ id: string; balance: string; multiple: string }> = await manager.query(LOCK_FUND, [args.countyCode, args.bankId, args.modelCode]);
+  if (!row) {
     return {
       fundId: null,
       failures: [
@@ -58,6 +81,7 @@ export async function checkFundCapacity(
       ],
     };
   }
+  const fund = { id: row.id, balance: new Decimal(row.balance), multiple: new Decimal(row.multiple) };
   const outstanding = await outstandingUnderFund(manager, fund.id);
   const failure = checkCapacity({ balance: fund.balance, multiple: fund.multiple, outstanding, principal: args.principal });
   return { fundId: fund.id, failures: failure ? [failure] : [] };
@@ -100,19 +124,7 @@ async function regionNpl(
   village: { code: string; prefix: string } | undefined,
 ): Promise<RegionNpl[]> {
   const [row]: Array<Record<string, string>> = await manager.query(
-    `WITH sums AS (
-       SELECT COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted'), 0) AS t_defaulted,
-              COALESCE(sum(outstanding_principal), 0) AS t_outstanding,
-              COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted' AND region_path LIKE $3), 0) AS v_defaulted,
-              COALESCE(sum(outstanding_principal) FILTER (WHERE region_path LIKE $3), 0) AS v_outstanding
-         FROM loans
-        WHERE model_code = $1 AND status = ANY($4::text[]) AND region_path LIKE $2
-     )
-     SELECT t_defaulted::text, t_outstanding::text,
-            COALESCE(round(t_defaulted / NULLIF(t_outstanding, 0), 4), 0)::text AS t_ratio,
-            v_defaulted::text, v_outstanding::text,
-            COALESCE(round(v_defaulted / NULLIF(v_outstanding, 0), 4), 0)::text AS v_ratio
-       FROM sums`,
+    REGION_NPL,
     // Region paths hold only digits and "/", so they need no LIKE escaping (breakerRegionsOf checks).
     [modelCode, `${township.prefix}%`, village ? `${village.prefix}%` : null, OPEN_STATUSES],
   );

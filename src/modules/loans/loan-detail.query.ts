@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { Decimal } from '../../core/money';
+import { named } from '../../shared/db/prepared';
 import type { LoanDtoSource } from './loan.dto';
 import type { LoanStatus, RepaymentMethod } from './loan.entity';
 
@@ -113,7 +114,7 @@ export interface LoanDetailRecord {
 
 /** One loan by id with everything its detail shows, whoever asks; the caller applies scope. */
 export async function readLoanDetail(dataSource: DataSource, id: string): Promise<LoanDetailRecord | null> {
-  const rows: LoanDetailRow[] = await dataSource.query(LOAN_DETAIL_SQL, [id]);
+  const rows: LoanDetailRow[] = await dataSource.query(named('loan-detail', LOAN_DETAIL_SQL), [id]);
   const row = rows[0];
   if (!row) return null;
   return {
