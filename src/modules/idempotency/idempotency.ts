@@ -1,6 +1,15 @@
 import crypto from 'node:crypto';
 import type { EntityManager } from 'typeorm';
+import { named } from '../../shared/db/prepared';
 import { DomainError } from '../../shared/http/errors';
+
+// Every idempotent write claims a key: prepared (shared/db/prepared.ts).
+const CLAIM_KEY = named(
+  'idempotency-claim',
+  `INSERT INTO idempotency_records (scope, key, request_hash) VALUES ($1, $2, $3)
+   ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
+);
+const STORE_ANSWER_SQL = 'UPDATE idempotency_records SET response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2';
 
 export type IdempotentOutcome = { replay: true; status: number; body: unknown } | { replay: false };
 
@@ -27,16 +36,12 @@ export function hashRequest(request: unknown): string {
  * for a different request is refused.
  */
 export async function claimIdempotencyKey(manager: EntityManager, scope: string, key: string, requestHash: string): Promise<IdempotentOutcome> {
-  const inserted: unknown[] = await manager.query(
-    `INSERT INTO idempotency_records (scope, key, request_hash) VALUES ($1, $2, $3)
-     ON CONFLICT (scope, key) DO NOTHING RETURNING key`,
-    [scope, key, requestHash],
-  );
+  const inserted: unknown[] = await manager.query(CLAIM_KEY, [scope, key, requestHash]);
   if (inserted.length > 0) return { replay: false };
-  const [existing] = await manager.query(
-    'SELECT request_hash, response_status, response_body FROM idempotency_records WHERE scope = $1 AND key = $2',
-    [scope, key],
-  );
+  const [existing] = await manager.query(named('idempotency-read', 'SELECT request_hash, response_status, response_body FROM idempotency_records WHERE scope = $1 AND key = $2'), [
+    scope,
+    key,
+  ]);
   if (!existing || existing.request_hash !== requestHash) {
     throw new DomainError('RULE_VIOLATION', 'this Idempotency-Key was already used for a different request', [
       { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'use a new key for a new request' },
@@ -46,9 +51,10 @@ export async function claimIdempotencyKey(manager: EntityManager, scope: string,
 }
 
 /**
- * Stores the answer to replay. `alongside`, when given, is another write of the same use case (e.g.
- * its audit entry, numbered from parameter 5) run in the same statement as a WITH part: one round
- * trip instead of two, and both still commit or roll back with the caller's transaction.
+ * Stores the answer to replay. `alongside`, when given, is other writes of the same use case (e.g.
+ * its audit entry), numbered from parameter 5, run in the same statement as WITH parts: one round
+ * trip instead of several, and all still commit or roll back with the caller's transaction. The
+ * statement is prepared under `alongside.name`, which must name one fixed SQL text.
  */
 export async function storeIdempotentResponse(
   manager: EntityManager,
@@ -56,14 +62,18 @@ export async function storeIdempotentResponse(
   key: string,
   status: number,
   body: unknown,
-  alongside?: (firstParam: number) => { sql: string; params: unknown[] },
+  alongside?: { name: string; parts: Array<(firstParam: number) => { sql: string; params: unknown[] }> },
 ): Promise<void> {
-  const update = 'UPDATE idempotency_records SET response_status = $3, response_body = $4 WHERE scope = $1 AND key = $2';
   const params: unknown[] = [scope, key, status, JSON.stringify(body)];
   if (!alongside) {
-    await manager.query(update, params);
+    await manager.query(STORE_ANSWER_SQL, params);
     return;
   }
-  const part = alongside(params.length + 1);
-  await manager.query(`WITH alongside AS (${part.sql}) ${update}`, [...params, ...part.params]);
+  const withParts: string[] = [];
+  for (const [i, part] of alongside.parts.entries()) {
+    const { sql, params: partParams } = part(params.length + 1);
+    withParts.push(`part_${i} AS (${sql})`);
+    params.push(...partParams);
+  }
+  await manager.query(named(alongside.name, `WITH ${withParts.join(', ')} ${STORE_ANSWER_SQL}`), params);
 }

@@ -6,7 +6,7 @@ import { generateSchedule } from '../../core/schedules';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
-import { auditInsert } from '../audit/audit.service';
+import { auditInsert, type SqlPart } from '../audit/audit.service';
 import { Enterprise } from '../enterprises/enterprise.entity';
 import { fileGuaranteeApplication } from '../guarantees/guarantee-filing';
 import { checkCircuitBreakers, checkFundCapacity } from '../funds';
@@ -26,13 +26,20 @@ import {
   type NewLoan,
 } from './loan-assessment';
 import { drivenHouseholdsOn, drivenKey, registrationLookups, type RegistrationLookups } from './loan-lookups';
+import { eventInsert, scheduleInsert } from './loan-registration.writes';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan } from './loan.entity';
-import { LoanEvent } from './loan-event.entity';
 import { termMonthsBetween } from './loan.status';
 import { ScheduleEntry } from './schedule-entry.entity';
 
 export type { NewLoan } from './loan-assessment';
+
+/** A loan written and assessed, with the writes that complete its registration in the last statement. */
+interface RegisteredLoan {
+  body: LoanDto;
+  regionPath: string;
+  writes: Array<(firstParam: number) => SqlPart>;
+}
 
 /**
  * Loan registration (SPEC §4–§5, issue 4 item 2): a loan officer registers a loan for their own bank.
@@ -51,10 +58,13 @@ export class LoanRegistrationService {
       return await inTransaction(this.dataSource, async (manager) => {
         const claimed = await claimIdempotencyKey(manager, scope, idempotencyKey, hashRequest(input));
         if (claimed.replay) return { status: claimed.status, body: claimed.body as LoanDto };
-        const { body, regionPath } = await this.createLoan(manager, context, bankId, input);
-        // The audit entry and the answer to replay, written by one statement.
+        const { body, regionPath, writes } = await this.createLoan(manager, context, bankId, input);
+        // The schedule, the event, the audit entry and the answer to replay, written by one statement.
         const audit = { action: 'register', entityType: 'loan', entityId: body.id, after: body, regionPath, institutionId: bankId };
-        await storeIdempotentResponse(manager, scope, idempotencyKey, 201, body, (first) => auditInsert(context, audit, first));
+        await storeIdempotentResponse(manager, scope, idempotencyKey, 201, body, {
+          name: 'loan-registration-last-writes',
+          parts: [...writes, (first) => auditInsert(context, audit, first)],
+        });
         return { status: 201, body };
       });
     } catch (error) {
@@ -65,7 +75,7 @@ export class LoanRegistrationService {
     }
   }
 
-  private async createLoan(manager: EntityManager, context: AuthenticatedContext, bankId: string, input: NewLoan): Promise<{ body: LoanDto; regionPath: string }> {
+  private async createLoan(manager: EntityManager, context: AuthenticatedContext, bankId: string, input: NewLoan): Promise<RegisteredLoan> {
     const contractDate = input.contractDate as IsoDate;
     const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
     const failures = dateFailures(input);
@@ -113,15 +123,19 @@ export class LoanRegistrationService {
       householdHasOpenLoanUnderModel: holdsHouseholdSlot(params, input) ? found.householdHasOpenLoan : false,
     });
     const ruleFailures = modelRuleFailures(params, input, facts);
+    // The circuit breakers first: they lock nothing, and every statement between the fund's lock and
+    // the commit makes the other registrations under the fund wait. Failures are listed in the usual
+    // order (capacity, then breakers).
+    const breakerFailures = params.circuitBreaker
+      ? await checkCircuitBreakers(manager, { modelCode: input.modelCode, regionPath: borrower.regionPath, thresholds: params.circuitBreaker })
+      : [];
     let riskFundId: string | null = null;
     if (params.capacity.source === 'risk_fund') {
       const capacity = await checkFundCapacity(manager, { countyCode: borrower.countyCode, bankId, modelCode: input.modelCode, principal });
       riskFundId = capacity.fundId;
       ruleFailures.push(...capacity.failures);
     }
-    if (params.circuitBreaker) {
-      ruleFailures.push(...(await checkCircuitBreakers(manager, { modelCode: input.modelCode, regionPath: borrower.regionPath, thresholds: params.circuitBreaker })));
-    }
+    ruleFailures.push(...breakerFailures);
     if (ruleFailures.length > 0) throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', ruleFailures);
     return this.insertLoan(manager, context, { input, bankId, branchId: branch.id, version, params, borrower, facts, riskFundId, termMonths, principal, referenceRate });
   }
@@ -132,13 +146,15 @@ export class LoanRegistrationService {
    * borrower already read, rather than by reading the loan back with its relations: the database
    * adds nothing to a new loan that the DTO shows, and identifiers are given in their canonical form.
    */
-  private async insertLoan(manager: EntityManager, context: AuthenticatedContext, assessed: AssessedLoan): Promise<{ body: LoanDto; regionPath: string }> {
+  private async insertLoan(manager: EntityManager, context: AuthenticatedContext, assessed: AssessedLoan): Promise<RegisteredLoan> {
     const repository = manager.getRepository(Loan);
     const row = newLoanRow(assessed, context.user.id);
     const loan = repository.create(row);
     await repository.insert(loan);
-    if (loan.disbursementDate) await writeSchedule(manager, loan, 1, loan.disbursementDate);
-    await manager.getRepository(LoanEvent).insert(<never>registrationEvent(loan.id, row, assessed));
+    // Written with the idempotent answer, in the transaction's last statement (register()).
+    const schedule = loan.disbursementDate ? scheduleEntries(loan, 1, loan.disbursementDate) : [];
+    const event = registrationEvent(loan.id, row, assessed);
+    const writes = [(first: number) => scheduleInsert(loan.id, schedule, first), (first: number) => eventInsert(event, first)];
     // SPEC §5: registering a loan under a guarantee model files its guarantee application (issue 5).
     if (assessed.params.guarantee.required) {
       const { input } = assessed;
@@ -151,7 +167,7 @@ export class LoanRegistrationService {
       guarantorId: canonicalUuid(loan.guarantorId),
       ...assessed.borrower.shownAs,
     });
-    return { body, regionPath: loan.regionPath };
+    return { body, regionPath: loan.regionPath, writes };
   }
 
   /** The borrower's facts for eligibility, as of the contract date; a household comes from the registration look-up. */
