@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
 import { ageAt } from '../../core/identifiers';
 import { parseMoney, parseRate } from '../../core/money';
 import { generateSchedule } from '../../core/schedules';
 import type { AuthenticatedContext } from '../../shared/auth/context';
+import { named } from '../../shared/db/prepared';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import { auditInsert, type SqlPart } from '../audit/audit.service';
@@ -26,7 +28,7 @@ import {
   type NewLoan,
 } from './loan-assessment';
 import { drivenHouseholdsOn, drivenKey, registrationLookups, type RegistrationLookups } from './loan-lookups';
-import { eventInsert, scheduleInsert } from './loan-registration.writes';
+import { eventInsert, loanInsert, scheduleInsert } from './loan-registration.writes';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan } from './loan.entity';
 import { termMonthsBetween } from './loan.status';
@@ -39,6 +41,8 @@ interface RegisteredLoan {
   body: LoanDto;
   regionPath: string;
   writes: Array<(firstParam: number) => SqlPart>;
+  /** The prepared statement's name for this set of writes (a fixed SQL text per name). */
+  writesName: string;
 }
 
 /**
@@ -58,11 +62,11 @@ export class LoanRegistrationService {
       return await inTransaction(this.dataSource, async (manager) => {
         const claimed = await claimIdempotencyKey(manager, scope, idempotencyKey, hashRequest(input));
         if (claimed.replay) return { status: claimed.status, body: claimed.body as LoanDto };
-        const { body, regionPath, writes } = await this.createLoan(manager, context, bankId, input);
+        const { body, regionPath, writes, writesName } = await this.createLoan(manager, context, bankId, input);
         // The schedule, the event, the audit entry and the answer to replay, written by one statement.
         const audit = { action: 'register', entityType: 'loan', entityId: body.id, after: body, regionPath, institutionId: bankId };
         await storeIdempotentResponse(manager, scope, idempotencyKey, 201, body, {
-          name: 'loan-registration-last-writes',
+          name: writesName,
           parts: [...writes, (first) => auditInsert(context, audit, first)],
         });
         return { status: 201, body };
@@ -147,16 +151,24 @@ export class LoanRegistrationService {
    * adds nothing to a new loan that the DTO shows, and identifiers are given in their canonical form.
    */
   private async insertLoan(manager: EntityManager, context: AuthenticatedContext, assessed: AssessedLoan): Promise<RegisteredLoan> {
-    const repository = manager.getRepository(Loan);
     const row = newLoanRow(assessed, context.user.id);
-    const loan = repository.create(row);
-    await repository.insert(loan);
-    // Written with the idempotent answer, in the transaction's last statement (register()).
+    // The id is made here (a v4 uuid, as the column default would), so that the loan, its schedule
+    // and its event can be written by one statement, together with the idempotent answer (register()).
+    const loan = Object.assign(manager.getRepository(Loan).create(row), { id: crypto.randomUUID() });
+    const metadata = manager.connection.getMetadata(Loan);
     const schedule = loan.disbursementDate ? scheduleEntries(loan, 1, loan.disbursementDate) : [];
     const event = registrationEvent(loan.id, row, assessed);
+    const guaranteed = assessed.params.guarantee.required;
     const writes = [(first: number) => scheduleInsert(loan.id, schedule, first), (first: number) => eventInsert(event, first)];
+    if (guaranteed) {
+      // The guarantee application refers to the loan, so the loan is written first, on its own.
+      const { sql, params } = loanInsert(metadata, loan.id, row, 1);
+      await manager.query(named('loan-insert', sql), params);
+    } else {
+      writes.unshift((first: number) => loanInsert(metadata, loan.id, row, first));
+    }
     // SPEC §5: registering a loan under a guarantee model files its guarantee application (issue 5).
-    if (assessed.params.guarantee.required) {
+    if (guaranteed) {
       const { input } = assessed;
       await fileGuaranteeApplication(manager, context, { loan, rule: assessed.params.guarantee, feeRateAnnual: parseRate(input.guaranteeFeeRate!), requestedDisbursementDate: input.disbursementDate ?? null });
     }
@@ -167,7 +179,7 @@ export class LoanRegistrationService {
       guarantorId: canonicalUuid(loan.guarantorId),
       ...assessed.borrower.shownAs,
     });
-    return { body, regionPath: loan.regionPath, writes };
+    return { body, regionPath: loan.regionPath, writes, writesName: guaranteed ? 'loan-registration-writes-guaranteed' : 'loan-registration-writes' };
   }
 
   /** The borrower's facts for eligibility, as of the contract date; a household comes from the registration look-up. */

@@ -1,4 +1,7 @@
+import type { EntityMetadata, ValueTransformer } from 'typeorm';
+import { invariant } from '../../core/errors';
 import type { SqlPart } from '../audit/audit.service';
+import type { NewLoanRow } from './loan-assessment';
 import type { ScheduleEntry } from './schedule-entry.entity';
 
 /**
@@ -47,3 +50,26 @@ export function eventInsert(event: LoanEventRow, first: number): SqlPart {
     params: [event.loanId, event.kind, event.effectiveDate, event.fromStatus, event.toStatus, event.details === null ? null : JSON.stringify(event.details), event.createdBy],
   };
 }
+
+/**
+ * The INSERT of a new loan with its id given, every column the entity maps except the timestamps
+ * (their defaults apply), in the entity's column order and through each column's transformer, as
+ * TypeORM's insert would write them. The column list comes from the entity metadata, so the SQL
+ * follows the entity; it is the same text for every loan, so the statement can be prepared.
+ */
+export function loanInsert(metadata: EntityMetadata, loanId: string, row: NewLoanRow, first: number): SqlPart {
+  const columns = metadata.columns.filter((c) => !SKIPPED_LOAN_PROPERTIES.has(c.propertyName));
+  const params = columns.map((c) => {
+    const value = c.propertyName === 'id' ? loanId : (row as unknown as Record<string, unknown>)[c.propertyName];
+    invariant(value !== undefined, 'a new loan row gives every column', { column: c.propertyName });
+    const transformer = c.transformer as ValueTransformer | undefined;
+    return transformer ? transformer.to(value) : value;
+  });
+  return {
+    sql: `INSERT INTO loans (${columns.map((c) => `"${c.databaseName}"`).join(', ')})
+          VALUES (${columns.map((_, i) => `$${first + i}`).join(', ')})`,
+    params,
+  };
+}
+
+const SKIPPED_LOAN_PROPERTIES = new Set(['createdAt', 'updatedAt']);
