@@ -38,6 +38,39 @@ export function hashRequest(request: unknown): string {
 export async function claimIdempotencyKey(manager: EntityManager, scope: string, key: string, requestHash: string): Promise<IdempotentOutcome> {
   const inserted: unknown[] = await manager.query(CLAIM_KEY, [scope, key, requestHash]);
   if (inserted.length > 0) return { replay: false };
+  return replayOrRefuse(manager, scope, key, requestHash);
+}
+
+/**
+ * claimIdempotencyKey, with a read-only SELECT of the use case (`alongside`, one row, its own
+ * parameters first) run in the same statement: the use case's look-ups cost no round trip of their
+ * own. Its row is returned whether or not the key was claimed; a replay ignores it. The statement
+ * is prepared under `alongside.name`, which must name one fixed SQL text.
+ */
+export async function claimIdempotencyKeyWith(
+  manager: EntityManager,
+  scope: string,
+  key: string,
+  requestHash: string,
+  alongside: { name: string; sql: string; params: unknown[] },
+): Promise<{ outcome: IdempotentOutcome; row: Record<string, any> }> {
+  const n = alongside.params.length;
+  const [row]: Array<Record<string, any>> = await manager.query(
+    named(
+      alongside.name,
+      `WITH claim AS (
+         INSERT INTO idempotency_records (scope, key, request_hash) VALUES ($${n + 1}, $${n + 2}, $${n + 3})
+         ON CONFLICT (scope, key) DO NOTHING RETURNING key
+       )
+       SELECT EXISTS (SELECT 1 FROM claim) AS idempotency_claimed, alongside.* FROM (${alongside.sql}) AS alongside`,
+    ),
+    [...alongside.params, scope, key, requestHash],
+  );
+  if (row!.idempotency_claimed) return { outcome: { replay: false }, row: row! };
+  return { outcome: await replayOrRefuse(manager, scope, key, requestHash), row: row! };
+}
+
+async function replayOrRefuse(manager: EntityManager, scope: string, key: string, requestHash: string): Promise<IdempotentOutcome> {
   const [existing] = await manager.query(named('idempotency-read', 'SELECT request_hash, response_status, response_body FROM idempotency_records WHERE scope = $1 AND key = $2'), [
     scope,
     key,

@@ -1,6 +1,5 @@
 import type { EntityManager } from 'typeorm';
 import { Decimal } from '../../core/money';
-import { named } from '../../shared/db/prepared';
 import type { HouseholdStatus } from '../households/household.entity';
 import type { ModelParameters } from '../models/model-parameters';
 import { rateInForceSql, tenorsForTerm } from '../reference-rates/rates-in-force';
@@ -65,10 +64,8 @@ export interface RegistrationLookups {
   householdHasOpenLoan: boolean;
 }
 
-/** Registration's look-ups as one prepared statement (shared/db/prepared.ts): planning it cost more than running it. */
-const REGISTRATION_LOOKUPS = named(
-  'loan-registration-lookups',
-  `SELECT br.id AS branch_id, br.type AS branch_type, br.parent_id AS branch_parent_id,
+/** Registration's look-ups as one SELECT with parameters $1–$9 (registrationLookups). */
+const REGISTRATION_LOOKUPS_SQL = `SELECT br.id AS branch_id, br.type AS branch_type, br.parent_id AS branch_parent_id,
             EXISTS (SELECT 1 FROM loans d WHERE d.bank_id = $1::uuid AND d.contract_number = $3) AS duplicate_contract,
             v.id AS version_id, v.version, v.parameters,
             (${rateInForceSql('$5::date', '$7::text', '$8::text')})::text AS reference_rate,
@@ -82,25 +79,34 @@ const REGISTRATION_LOOKUPS = named(
           WHERE mv.model_code = $4 AND mv.effective_from <= $5::date
           ORDER BY mv.effective_from DESC LIMIT 1
        ) v ON true
-       LEFT JOIN households h ON h.id = $6::uuid`,
-);
+       LEFT JOIN households h ON h.id = $6::uuid`;
 
 /**
  * Registration's look-ups in one statement (issue 7): the branch, whether the bank already has the
  * contract number, the model version in force on the contract date, the reference rate for the
  * term, the household and whether it holds an open loan under the model. Each used to be a round
  * trip of its own inside the registration's transaction. None of them locks anything, so reading
- * them together changes no outcome; the service checks them in the order it always did.
+ * them together changes no outcome; the service checks them in the order it always did. The
+ * service runs the statement together with its idempotency claim (claimIdempotencyKey).
  */
-export async function registrationLookups(
-  manager: EntityManager,
-  args: { bankId: string; branchId: string; contractNumber: string; modelCode: string; contractDate: string; termMonths: number | null; householdId: string | null },
-): Promise<RegistrationLookups> {
+export function registrationLookups(args: {
+  bankId: string;
+  branchId: string;
+  contractNumber: string;
+  modelCode: string;
+  contractDate: string;
+  termMonths: number | null;
+  householdId: string | null;
+}): { sql: string; params: unknown[] } {
   const tenors = args.termMonths === null ? null : tenorsForTerm(args.termMonths);
-  const [row]: Array<Record<string, any>> = await manager.query(
-    REGISTRATION_LOOKUPS,
-    [args.bankId, args.branchId, args.contractNumber, args.modelCode, args.contractDate, args.householdId, tenors?.benchmark ?? null, tenors?.lpr ?? null, OPEN_STATUSES],
-  );
+  return {
+    sql: REGISTRATION_LOOKUPS_SQL,
+    params: [args.bankId, args.branchId, args.contractNumber, args.modelCode, args.contractDate, args.householdId, tenors?.benchmark ?? null, tenors?.lpr ?? null, OPEN_STATUSES],
+  };
+}
+
+/** The row of registrationLookups' statement, read. */
+export function toRegistrationLookups(row: Record<string, any>): RegistrationLookups {
   return {
     branch: row!.branch_id ? { id: row!.branch_id, type: row!.branch_type, parentId: row!.branch_parent_id } : null,
     duplicateContract: row!.duplicate_contract,

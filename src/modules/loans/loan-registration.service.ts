@@ -12,7 +12,7 @@ import { auditInsert, type SqlPart } from '../audit/audit.service';
 import { Enterprise } from '../enterprises/enterprise.entity';
 import { fileGuaranteeApplication } from '../guarantees/guarantee-filing';
 import { checkCircuitBreakers, checkFundCapacity } from '../funds';
-import { claimIdempotencyKey, hashRequest, storeIdempotentResponse } from '../idempotency/idempotency';
+import { claimIdempotencyKeyWith, hashRequest, storeIdempotentResponse } from '../idempotency/idempotency';
 import { Region } from '../regions/region.entity';
 import {
   dateFailures,
@@ -27,7 +27,7 @@ import {
   type Borrower,
   type NewLoan,
 } from './loan-assessment';
-import { drivenHouseholdsOn, drivenKey, registrationLookups, type RegistrationLookups } from './loan-lookups';
+import { drivenHouseholdsOn, drivenKey, registrationLookups, toRegistrationLookups, type RegistrationLookups } from './loan-lookups';
 import { eventInsert, loanInsert, scheduleInsert } from './loan-registration.writes';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan } from './loan.entity';
@@ -60,9 +60,12 @@ export class LoanRegistrationService {
     const scope = `loans:${bankId}`;
     try {
       return await inTransaction(this.dataSource, async (manager) => {
-        const claimed = await claimIdempotencyKey(manager, scope, idempotencyKey, hashRequest(input));
-        if (claimed.replay) return { status: claimed.status, body: claimed.body as LoanDto };
-        const { body, regionPath, writes, writesName } = await this.createLoan(manager, context, bankId, input);
+        // The key is claimed by the same statement that reads what the checks need.
+        const lookups = registrationLookups(lookupArgs(context, bankId, input));
+        const claimed = await claimIdempotencyKeyWith(manager, scope, idempotencyKey, hashRequest(input), { name: 'loan-registration-claim', ...lookups });
+        if (claimed.outcome.replay) return { status: claimed.outcome.status, body: claimed.outcome.body as LoanDto };
+        const found = toRegistrationLookups(claimed.row);
+        const { body, regionPath, writes, writesName } = await this.createLoan(manager, context, bankId, input, found);
         // The schedule, the event, the audit entry and the answer to replay, written by one statement.
         const audit = { action: 'register', entityType: 'loan', entityId: body.id, after: body, regionPath, institutionId: bankId };
         await storeIdempotentResponse(manager, scope, idempotencyKey, 201, body, {
@@ -79,20 +82,10 @@ export class LoanRegistrationService {
     }
   }
 
-  private async createLoan(manager: EntityManager, context: AuthenticatedContext, bankId: string, input: NewLoan): Promise<RegisteredLoan> {
+  private async createLoan(manager: EntityManager, context: AuthenticatedContext, bankId: string, input: NewLoan, found: RegistrationLookups): Promise<RegisteredLoan> {
     const contractDate = input.contractDate as IsoDate;
-    const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
     const failures = dateFailures(input);
-    const termMonths = failures.length === 0 ? termMonthsBetween(start, input.maturityDate as IsoDate) : null;
-    const found = await registrationLookups(manager, {
-      bankId,
-      branchId: input.branchId ?? context.user.institutionId!,
-      contractNumber: input.contractNumber,
-      modelCode: input.modelCode,
-      contractDate,
-      termMonths,
-      householdId: input.borrowerKind === 'household' ? (input.householdId ?? null) : null,
-    });
+    const termMonths = termMonthsOf(input);
     // The checks in the order they always ran, each on its part of the one look-up.
     const branch = found.branch;
     const ofThisBank = branch && ((branch.type === 'bank_branch' && branch.parentId === bankId) || (branch.type === 'bank' && branch.id === bankId));
@@ -205,6 +198,24 @@ export class LoanRegistrationService {
       shownAs: { enterprise: { name: enterprise.name, uscc: enterprise.uscc } },
     };
   }
+}
+
+/** The loan's term, or null when its dates are inconsistent (dateFailures says how). */
+function termMonthsOf(input: NewLoan): number | null {
+  const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
+  return dateFailures(input).length === 0 ? termMonthsBetween(start, input.maturityDate as IsoDate) : null;
+}
+
+function lookupArgs(context: AuthenticatedContext, bankId: string, input: NewLoan): Parameters<typeof registrationLookups>[0] {
+  return {
+    bankId,
+    branchId: input.branchId ?? context.user.institutionId!,
+    contractNumber: input.contractNumber,
+    modelCode: input.modelCode,
+    contractDate: input.contractDate,
+    termMonths: termMonthsOf(input),
+    householdId: input.borrowerKind === 'household' ? (input.householdId ?? null) : null,
+  };
 }
 
 /**
