@@ -41,9 +41,7 @@ export async function outstandingUnderFund(manager: EntityManager, fundId: strin
   return (await outstandingByFund(manager, [fundId])).get(fundId)!;
 }
 
-const REGION_NPL = named(
-  'fund-region-npl',
-  `WITH sums AS (
+const REGION_NPL_SQL = `WITH sums AS (
        SELECT COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted'), 0) AS t_defaulted,
               COALESCE(sum(outstanding_principal), 0) AS t_outstanding,
               COALESCE(sum(outstanding_principal) FILTER (WHERE status = 'defaulted' AND region_path LIKE $3), 0) AS v_defaulted,
@@ -55,7 +53,16 @@ const REGION_NPL = named(
             COALESCE(round(t_defaulted / NULLIF(t_outstanding, 0), 4), 0)::text AS t_ratio,
             v_defaulted::text, v_outstanding::text,
             COALESCE(round(v_defaulted / NULLIF(v_outstanding, 0), 4), 0)::text AS v_ratio
-       FROM sums`,
+       FROM sums`;
+const REGION_NPL = named('fund-region-npl', REGION_NPL_SQL);
+/** The fund's lock with the breakers' sums (parameters 1–4 as REGION_NPL's, then the fund's key). */
+const LOCK_FUND_WITH_BREAKER_SUMS = named(
+  'fund-lock-with-breaker-sums',
+  `SELECT f.id, f.balance::text AS balance, f.multiple::text AS multiple, npl.*
+     FROM risk_funds f
+    CROSS JOIN (${REGION_NPL_SQL}) AS npl
+    WHERE f.county_code = $5 AND f.bank_id = $6::uuid AND f.model_code = $7
+    LIMIT 1 FOR UPDATE OF f`,
 );
 
 /**
@@ -69,22 +76,59 @@ export async function checkFundCapacity(
   args: { countyCode: string; bankId: string; modelCode: string; principal: Decimal },
 ): Promise<{ fundId: string | null; failures: RuleFailure[] }> {
   const [row]: Array<{ id: string; balance: string; multiple: string }> = await manager.query(LOCK_FUND, [args.countyCode, args.bankId, args.modelCode]);
-  if (!row) {
-    return {
-      fundId: null,
-      failures: [
-        {
-          code: FUND_RULE_CODES.noFund,
-          field: 'modelCode',
-          message: `no risk-compensation fund of county ${args.countyCode} at this bank backs the model ${args.modelCode}`,
-        },
-      ],
-    };
+  if (!row) return { fundId: null, failures: [noFundFailure(args)] };
+  return capacityOfLockedFund(manager, row, args.principal);
+}
+
+function noFundFailure(args: { countyCode: string; modelCode: string }): RuleFailure {
+  return {
+    code: FUND_RULE_CODES.noFund,
+    field: 'modelCode',
+    message: `no risk-compensation fund of county ${args.countyCode} at this bank backs the model ${args.modelCode}`,
+  };
+}
+
+/** The capacity check of a fund row already locked: its outstanding sum is read now, under the lock. */
+async function capacityOfLockedFund(
+  manager: EntityManager,
+  row: { id: string; balance: string; multiple: string },
+  principal: Decimal,
+): Promise<{ fundId: string; failures: RuleFailure[] }> {
+  const outstanding = await outstandingUnderFund(manager, row.id);
+  const failure = checkCapacity({ balance: new Decimal(row.balance), multiple: new Decimal(row.multiple), outstanding, principal });
+  return { fundId: row.id, failures: failure ? [failure] : [] };
+}
+
+/**
+ * checkFundCapacity and checkCircuitBreakers of one registration, in one statement fewer: the
+ * breakers' sums are read by the fund's locking SELECT. They are computed with that statement's
+ * snapshot, before it waits for the lock, exactly as a separate statement run before the lock
+ * would; the capacity sum still runs after the lock is held, in its own statement, so that it sees
+ * every loan committed by the registration that held the lock before. Failures are as the two
+ * functions give them.
+ */
+export async function checkFundCapacityAndBreakers(
+  manager: EntityManager,
+  capacity: { countyCode: string; bankId: string; modelCode: string; principal: Decimal },
+  breakers: BreakerArgs,
+): Promise<{ fundId: string | null; capacityFailures: RuleFailure[]; breakerFailures: RuleFailure[] }> {
+  const regions = breakerRegionsOf(breakers.regionPath);
+  if (!regions.township) {
+    const checked = await checkFundCapacity(manager, capacity);
+    return { fundId: checked.fundId, capacityFailures: checked.failures, breakerFailures: [] };
   }
-  const fund = { id: row.id, balance: new Decimal(row.balance), multiple: new Decimal(row.multiple) };
-  const outstanding = await outstandingUnderFund(manager, fund.id);
-  const failure = checkCapacity({ balance: fund.balance, multiple: fund.multiple, outstanding, principal: args.principal });
-  return { fundId: fund.id, failures: failure ? [failure] : [] };
+  const [row]: Array<Record<string, string>> = await manager.query(LOCK_FUND_WITH_BREAKER_SUMS, [
+    ...regionNplParams(breakers.modelCode, regions.township, regions.village),
+    capacity.countyCode,
+    capacity.bankId,
+    capacity.modelCode,
+  ]);
+  if (!row) {
+    return { fundId: null, capacityFailures: [noFundFailure(capacity)], breakerFailures: await checkCircuitBreakers(manager, breakers) };
+  }
+  const breakerFailures = breakerFailuresOf(toRegionNpl(row, regions.township, regions.village), breakers.thresholds);
+  const checked = await capacityOfLockedFund(manager, { id: row.id!, balance: row.balance!, multiple: row.multiple! }, capacity.principal);
+  return { fundId: checked.fundId, capacityFailures: checked.failures, breakerFailures };
 }
 
 /**
@@ -93,16 +137,22 @@ export async function checkFundCapacity(
  * prefix) exceeds `townshipNplRatio`, or a village above `villageNplRatio`. Only the levels present
  * in `regionPath` are checked; an enterprise registered at a county checks none.
  */
-export async function checkCircuitBreakers(
-  manager: EntityManager,
-  args: { modelCode: string; regionPath: string; thresholds: { townshipNplRatio: string; villageNplRatio: string } },
-): Promise<RuleFailure[]> {
+export async function checkCircuitBreakers(manager: EntityManager, args: BreakerArgs): Promise<RuleFailure[]> {
   const regions = breakerRegionsOf(args.regionPath);
   if (!regions.township) return [];
-  const sums = await regionNpl(manager, args.modelCode, regions.township, regions.village);
+  return breakerFailuresOf(await regionNpl(manager, args.modelCode, regions.township, regions.village), args.thresholds);
+}
+
+export interface BreakerArgs {
+  modelCode: string;
+  regionPath: string;
+  thresholds: { townshipNplRatio: string; villageNplRatio: string };
+}
+
+function breakerFailuresOf(sums: RegionNpl[], ratios: BreakerArgs['thresholds']): RuleFailure[] {
   const thresholds: Record<BreakerLevel, Decimal> = {
-    township: new Decimal(args.thresholds.townshipNplRatio),
-    village: new Decimal(args.thresholds.villageNplRatio),
+    township: new Decimal(ratios.townshipNplRatio),
+    village: new Decimal(ratios.villageNplRatio),
   };
   const failures: RuleFailure[] = [];
   for (const npl of sums) {
@@ -123,11 +173,16 @@ async function regionNpl(
   township: { code: string; prefix: string },
   village: { code: string; prefix: string } | undefined,
 ): Promise<RegionNpl[]> {
-  const [row]: Array<Record<string, string>> = await manager.query(
-    REGION_NPL,
-    // Region paths hold only digits and "/", so they need no LIKE escaping (breakerRegionsOf checks).
-    [modelCode, `${township.prefix}%`, village ? `${village.prefix}%` : null, OPEN_STATUSES],
-  );
+  const [row]: Array<Record<string, string>> = await manager.query(REGION_NPL, regionNplParams(modelCode, township, village));
+  return toRegionNpl(row!, township, village);
+}
+
+function regionNplParams(modelCode: string, township: { prefix: string }, village: { prefix: string } | undefined): unknown[] {
+  // Region paths hold only digits and "/", so they need no LIKE escaping (breakerRegionsOf checks).
+  return [modelCode, `${township.prefix}%`, village ? `${village.prefix}%` : null, OPEN_STATUSES];
+}
+
+function toRegionNpl(row: Record<string, string>, township: { code: string }, village: { code: string } | undefined): RegionNpl[] {
   const result: RegionNpl[] = [
     {
       level: 'township',

@@ -11,7 +11,7 @@ import { DomainError } from '../../shared/http/errors';
 import { auditInsert, type SqlPart } from '../audit/audit.service';
 import { Enterprise } from '../enterprises/enterprise.entity';
 import { fileGuaranteeApplication } from '../guarantees/guarantee-filing';
-import { checkCircuitBreakers, checkFundCapacity } from '../funds';
+import { checkCircuitBreakers, checkFundCapacity, checkFundCapacityAndBreakers } from '../funds';
 import { claimIdempotencyKeyWith, hashRequest, storeIdempotentResponse } from '../idempotency/idempotency';
 import { Region } from '../regions/region.entity';
 import {
@@ -120,19 +120,22 @@ export class LoanRegistrationService {
       householdHasOpenLoanUnderModel: holdsHouseholdSlot(params, input) ? found.householdHasOpenLoan : false,
     });
     const ruleFailures = modelRuleFailures(params, input, facts);
-    // The circuit breakers first: they lock nothing, and every statement between the fund's lock and
-    // the commit makes the other registrations under the fund wait. Failures are listed in the usual
-    // order (capacity, then breakers).
-    const breakerFailures = params.circuitBreaker
-      ? await checkCircuitBreakers(manager, { modelCode: input.modelCode, regionPath: borrower.regionPath, thresholds: params.circuitBreaker })
-      : [];
+    // Capacity (under the fund's lock) and the circuit breakers; under a risk-fund model with breakers
+    // the breakers' sums ride on the locking statement. Failures are listed capacity first.
+    const capacityArgs = { countyCode: borrower.countyCode, bankId, modelCode: input.modelCode, principal };
+    const breakerArgs = params.circuitBreaker ? { modelCode: input.modelCode, regionPath: borrower.regionPath, thresholds: params.circuitBreaker } : null;
     let riskFundId: string | null = null;
-    if (params.capacity.source === 'risk_fund') {
-      const capacity = await checkFundCapacity(manager, { countyCode: borrower.countyCode, bankId, modelCode: input.modelCode, principal });
+    if (params.capacity.source === 'risk_fund' && breakerArgs) {
+      const checked = await checkFundCapacityAndBreakers(manager, capacityArgs, breakerArgs);
+      riskFundId = checked.fundId;
+      ruleFailures.push(...checked.capacityFailures, ...checked.breakerFailures);
+    } else if (params.capacity.source === 'risk_fund') {
+      const capacity = await checkFundCapacity(manager, capacityArgs);
       riskFundId = capacity.fundId;
       ruleFailures.push(...capacity.failures);
+    } else if (breakerArgs) {
+      ruleFailures.push(...(await checkCircuitBreakers(manager, breakerArgs)));
     }
-    ruleFailures.push(...breakerFailures);
     if (ruleFailures.length > 0) throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', ruleFailures);
     return this.insertLoan(manager, context, { input, bankId, branchId: branch.id, version, params, borrower, facts, riskFundId, termMonths, principal, referenceRate });
   }
