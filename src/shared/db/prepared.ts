@@ -9,5 +9,6 @@
  * are fixed strings next to their SQL, never built at run time.
  */
 export function named(name: string, text: string): string {
-  return { name, text } as unknown as string;
+  // toString: TypeORM's query logger (DataSourceOptions.logQueries) prints String(query).
+  return { name, text, toString: () => text } as unknown as string;
 }
