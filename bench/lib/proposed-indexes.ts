@@ -7,18 +7,10 @@ import type { DataSource } from 'typeorm';
  * throwaway copy, so their effect can be measured against the same data; the figures in
  * docs/performance.md say which run had them.
  */
-export const PROPOSED_INDEXES: Array<{ name: string; sql: string; why: string }> = [
-  {
-    name: 'loans_fund_open_idx',
-    sql: 'CREATE INDEX IF NOT EXISTS loans_fund_open_idx ON loans (risk_fund_id, status) INCLUDE (outstanding_principal)',
-    why: "fund capacity (outstandingByFund) sums a fund's open loans while the fund row is locked: index-only instead of one heap fetch per loan",
-  },
-  {
-    name: 'loans_model_region_idx',
-    sql: 'CREATE INDEX IF NOT EXISTS loans_model_region_idx ON loans (model_code, region_path) INCLUDE (status, outstanding_principal)',
-    why: "circuit breakers sum a township's and a village's loans under one model by region-path prefix: index-only",
-  },
-];
+// None at the moment: the four this file proposed are in the schema now (migrations SettlementSpeed:
+// linkages by source enterprise, extensions by loan and date; LoanIndexes: fund capacity and circuit
+// breakers, index-only).
+export const PROPOSED_INDEXES: Array<{ name: string; sql: string; why: string }> = [];
 
 export async function createProposedIndexes(dataSource: DataSource, log: (line: string) => void): Promise<void> {
   for (const index of PROPOSED_INDEXES) {

@@ -1,5 +1,5 @@
 // Risk-compensation funds (风险补偿金) and circuit breakers (熔断), SPEC §5: the module's public surface.
-export { checkCircuitBreakers, checkFundCapacity, outstandingByFund, outstandingUnderFund } from './fund-checks';
+export { checkCircuitBreakers, checkFundCapacity, checkFundCapacityAndBreakers, outstandingByFund, outstandingUnderFund, type BreakerArgs } from './fund-checks';
 export {
   balanceAsOf,
   lockFund,

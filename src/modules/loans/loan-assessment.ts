@@ -36,6 +36,8 @@ export interface Borrower {
   regionPath: string;
   countyCode: string;
   facts: Partial<LoanFacts>;
+  /** How the loan DTO names the borrower (registration builds the DTO without reading the loan back). */
+  shownAs?: { household: { headName: string; idNumberMasked: string } } | { enterprise: { name: string; uscc: string } };
 }
 
 /** Everything registration established about a loan that passed every check. */
@@ -43,7 +45,7 @@ export interface AssessedLoan {
   input: NewLoan;
   bankId: string;
   branchId: string;
-  version: ModelVersion;
+  version: Pick<ModelVersion, 'id' | 'version'>;
   params: ModelParameters;
   borrower: Borrower;
   facts: LoanFacts;

@@ -1,4 +1,8 @@
 import type { EntityManager } from 'typeorm';
+import { Decimal } from '../../core/money';
+import type { HouseholdStatus } from '../households/household.entity';
+import type { ModelParameters } from '../models/model-parameters';
+import { rateInForceSql, tenorsForTerm } from '../reference-rates/rates-in-force';
 import { OPEN_LOAN_STATUSES } from './loan.entity';
 
 /**
@@ -46,4 +50,78 @@ export async function householdsWithOpenLoan(manager: EntityManager, pairs: Read
     [pairs.map((p) => p.householdId), pairs.map((p) => p.modelCode), OPEN_STATUSES],
   );
   return new Set(rows.map((r) => householdModelKey(r.household_id, r.model_code)));
+}
+
+/** What registration of one loan looks up before its checks; absent parts are null. */
+export interface RegistrationLookups {
+  branch: { id: string; type: string; parentId: string | null } | null;
+  duplicateContract: boolean;
+  version: { id: string; version: number; parameters: ModelParameters } | null;
+  /** The reference rate in force (rateInForceSql), null when none is or no term was given. */
+  referenceRate: Decimal | null;
+  household: { id: string; birthDate: string; regionPath: string; status: HouseholdStatus; headName: string; idNumberMasked: string } | null;
+  /** Whether the household holds an open loan in its one slot under the model (as householdsWithOpenLoan). */
+  householdHasOpenLoan: boolean;
+}
+
+/** Registration's look-ups as one SELECT with parameters $1–$9 (registrationLookups). */
+const REGISTRATION_LOOKUPS_SQL = `SELECT br.id AS branch_id, br.type AS branch_type, br.parent_id AS branch_parent_id,
+            EXISTS (SELECT 1 FROM loans d WHERE d.bank_id = $1::uuid AND d.contract_number = $3) AS duplicate_contract,
+            v.id AS version_id, v.version, v.parameters,
+            (${rateInForceSql('$5::date', '$7::text', '$8::text')})::text AS reference_rate,
+            h.id AS household_id, h.birth_date, h.region_path, h.status AS household_status, h.head_name, h.id_number_masked,
+            EXISTS (SELECT 1 FROM loans o
+                     WHERE o.exclusive_household_id = $6::uuid AND o.model_code = $4 AND o.status = ANY($9::text[])) AS household_has_open_loan
+       FROM (VALUES (1)) AS one (x)
+       LEFT JOIN institutions br ON br.id = $2::uuid
+       LEFT JOIN LATERAL (
+         SELECT mv.id, mv.version, mv.parameters FROM financing_model_versions mv
+          WHERE mv.model_code = $4 AND mv.effective_from <= $5::date
+          ORDER BY mv.effective_from DESC LIMIT 1
+       ) v ON true
+       LEFT JOIN households h ON h.id = $6::uuid`;
+
+/**
+ * Registration's look-ups in one statement (issue 7): the branch, whether the bank already has the
+ * contract number, the model version in force on the contract date, the reference rate for the
+ * term, the household and whether it holds an open loan under the model. Each used to be a round
+ * trip of its own inside the registration's transaction. None of them locks anything, so reading
+ * them together changes no outcome; the service checks them in the order it always did. The
+ * service runs the statement together with its idempotency claim (claimIdempotencyKey).
+ */
+export function registrationLookups(args: {
+  bankId: string;
+  branchId: string;
+  contractNumber: string;
+  modelCode: string;
+  contractDate: string;
+  termMonths: number | null;
+  householdId: string | null;
+}): { sql: string; params: unknown[] } {
+  const tenors = args.termMonths === null ? null : tenorsForTerm(args.termMonths);
+  return {
+    sql: REGISTRATION_LOOKUPS_SQL,
+    params: [args.bankId, args.branchId, args.contractNumber, args.modelCode, args.contractDate, args.householdId, tenors?.benchmark ?? null, tenors?.lpr ?? null, OPEN_STATUSES],
+  };
+}
+
+/** The row of registrationLookups' statement, read. */
+export function toRegistrationLookups(row: Record<string, any>): RegistrationLookups {
+  return {
+    branch: row!.branch_id ? { id: row!.branch_id, type: row!.branch_type, parentId: row!.branch_parent_id } : null,
+    duplicateContract: row!.duplicate_contract,
+    version: row!.version_id ? { id: row!.version_id, version: row!.version, parameters: row!.parameters } : null,
+    referenceRate: row!.reference_rate === null ? null : new Decimal(row!.reference_rate),
+    household: row!.household_id
+      ? {
+          id: row!.household_id,
+          birthDate: row!.birth_date,
+          regionPath: row!.region_path,
+          status: row!.household_status,
+          headName: row!.head_name,
+          idNumberMasked: row!.id_number_masked,
+        }
+      : null,
+    householdHasOpenLoan: row!.household_has_open_loan,
+  };
 }

@@ -35,8 +35,18 @@ export interface LoanDto {
   closedOn: string | null;
 }
 
+/**
+ * What the DTO is made from: a loan's columns and, for the borrower's name and identifier, the joined
+ * household or enterprise. An entity fits, and so does a loan read as a raw row or just inserted.
+ */
+export type LoanDtoSource = Omit<LoanDto, 'borrowerName' | 'borrowerIdentifier' | 'principal' | 'outstandingPrincipal' | 'rateAnnual' | 'referenceRateAnnual'> &
+  Pick<Loan, 'principal' | 'outstandingPrincipal' | 'rateAnnual' | 'referenceRateAnnual'> & {
+    household?: { headName: string; idNumberMasked: string } | null;
+    enterprise?: { name: string; uscc: string } | null;
+  };
+
 /** The loan as the API shows it; the borrower's name comes from the joined household or enterprise. */
-export function toLoanDto(loan: Loan): LoanDto {
+export function toLoanDto(loan: LoanDtoSource): LoanDto {
   return {
     id: loan.id,
     bankId: loan.bankId,

@@ -43,6 +43,11 @@ export const OPEN_LOAN_STATUSES: readonly LoanStatus[] = ['pending_guarantee', '
 @Index('loans_household_idx', ['householdId'])
 @Index('loans_enterprise_idx', ['enterpriseId'])
 @Index('loans_risk_fund_idx', ['riskFundId'])
+// Index-only sums for fund capacity and the circuit breakers (migration LoanIndexes). The migration
+// makes the last column(s) INCLUDE columns, which TypeORM cannot write; it reads them back as
+// columns of the index, so declaring them here keeps the schema diff empty.
+@Index('loans_fund_open_idx', ['riskFundId', 'status', 'outstandingPrincipal'])
+@Index('loans_model_region_idx', ['modelCode', 'regionPath', 'status', 'outstandingPrincipal'])
 @Check('loans_status_check', `status IN ('pending_guarantee', 'registered', 'active', 'overdue', 'defaulted', 'compensated', 'written_off', 'settled', 'cancelled')`)
 @Check('loans_method_check', `repayment_method IN ('interest_quarterly_principal_at_maturity', 'equal_installment', 'equal_principal')`)
 @Check(

@@ -2,15 +2,15 @@ import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
 import { Decimal, formatMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
-import { applyScope, scopeOf } from '../../shared/auth/scope';
+import { applyScope, isInScope, scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
 import { notFound } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
 import { sendPdf } from '../../shared/pdf';
+import { readLoanDetail } from './loan-detail.query';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan, type LoanStatus } from './loan.entity';
-import { LoanEvent } from './loan-event.entity';
-import { toRepaymentDto, type RepaymentDto } from './loan-servicing.service';
+import type { RepaymentDto } from './loan-servicing.service';
 import { LOAN_STATEMENT_TITLE, writeLoanStatement, type LoanStatement } from './loan-statement.pdf';
 import { Repayment } from './repayment.entity';
 import { ScheduleEntry } from './schedule-entry.entity';
@@ -92,19 +92,38 @@ export class LoansQueryService {
     return this.scheduleOf(loan);
   }
 
-  /** The loan with its schedule, repayments, history and balances at a date (issue 4 item 7). */
+  /**
+   * The loan with its schedule, repayments, history and balances at a date (issue 4 item 7). One
+   * statement reads it all (loan-detail.query.ts); a loan outside the caller's scope is a 404, as it
+   * would be had the scope been in the query.
+   */
   async detail(context: AuthenticatedContext, id: string, asOf?: string): Promise<LoanDetailDto> {
-    const loan = await this.getLoan(context, id);
-    const [schedule, repayments, events] = await Promise.all([
-      this.scheduleOf(loan),
-      this.dataSource.getRepository(Repayment).find({ where: { loanId: id }, order: { paidOn: 'ASC', createdAt: 'ASC' } }),
-      this.dataSource.getRepository(LoanEvent).find({ where: { loanId: id }, order: { id: 'ASC' } }),
-    ]);
+    const record = await readLoanDetail(this.dataSource, id);
+    if (!record || !isInScope(scopeOf(context.user), record.loan)) throw notFound('loan');
+    const { loan } = record;
+    const schedule = record.schedule.map((r) => scheduleRowDto(r.seq, r.dueDate, new Decimal(r.principalDue), new Decimal(r.interestDue)));
+    const repayments = record.repayments.map((r) => ({
+      paidOn: r.paidOn,
+      principal: new Decimal(r.principal),
+      interest: new Decimal(r.interest),
+      penalty: new Decimal(r.penalty),
+    }));
     return {
       ...toLoanDto(loan),
       schedule,
-      repayments: repayments.map(toRepaymentDto),
-      events: events.map((e) => ({ kind: e.kind, effectiveDate: e.effectiveDate, fromStatus: e.fromStatus, toStatus: e.toStatus, details: e.details, at: e.createdAt.toISOString() })),
+      repayments: record.repayments.map((r, i) => ({
+        id: r.id,
+        loanId: loan.id,
+        kind: r.kind,
+        paidOn: r.paidOn,
+        principal: formatMoney(repayments[i]!.principal),
+        interest: formatMoney(repayments[i]!.interest),
+        penalty: formatMoney(repayments[i]!.penalty),
+        reversesId: r.reversesId,
+        note: r.note,
+        createdAt: r.createdAt,
+      })),
+      events: record.events.map((e) => ({ kind: e.kind, effectiveDate: e.effectiveDate, fromStatus: e.fromStatus, toStatus: e.toStatus, details: e.details, at: e.at })),
       balances: balancesAt(loan, schedule, repayments, asOf ?? todayInShanghai()),
     };
   }
@@ -150,18 +169,21 @@ export class LoansQueryService {
 
   private async scheduleOf(loan: Loan): Promise<ScheduleRowDto[]> {
     const rows = await this.dataSource.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } });
-    return rows.map((r) => ({
-      seq: r.seq,
-      dueDate: r.dueDate,
-      principalDue: formatMoney(r.principalDue),
-      interestDue: formatMoney(r.interestDue),
-      totalDue: formatMoney(r.principalDue.plus(r.interestDue)),
-    }));
+    return rows.map((r) => scheduleRowDto(r.seq, r.dueDate, r.principalDue, r.interestDue));
   }
 }
 
+function scheduleRowDto(seq: number, dueDate: string, principalDue: Decimal, interestDue: Decimal): ScheduleRowDto {
+  return { seq, dueDate, principalDue: formatMoney(principalDue), interestDue: formatMoney(interestDue), totalDue: formatMoney(principalDue.plus(interestDue)) };
+}
+
 /** Balances from the records alone, so that any date can be asked about. */
-export function balancesAt(loan: Loan, schedule: ScheduleRowDto[], repayments: Repayment[], asOf: string): LoanBalances {
+export function balancesAt(
+  loan: Pick<Loan, 'disbursementDate' | 'principal'>,
+  schedule: ScheduleRowDto[],
+  repayments: ReadonlyArray<Pick<Repayment, 'paidOn' | 'principal' | 'interest' | 'penalty'>>,
+  asOf: string,
+): LoanBalances {
   const upTo = repayments.filter((r) => r.paidOn <= asOf);
   const sum = (values: Decimal[]) => values.reduce((a, b) => a.plus(b), new Decimal(0));
   const principalPaid = sum(upTo.map((r) => r.principal));

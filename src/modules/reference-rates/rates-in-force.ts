@@ -29,14 +29,21 @@ export async function referenceRatesInForce(manager: EntityManager, loans: Reado
   const rows: Array<{ key: string; rate_annual: string | null }> = await manager.query(
     `SELECT p.on_date::text || '|' || p.benchmark || '|' || p.lpr AS key, r.rate_annual::text AS rate_annual
        FROM unnest($1::date[], $2::text[], $3::text[]) AS p(on_date, benchmark, lpr)
-       LEFT JOIN LATERAL (
-         SELECT x.rate_annual FROM reference_rates x
-          WHERE x.tenor IN (p.benchmark, p.lpr) AND x.effective_date <= p.on_date
-          ORDER BY (x.tenor = p.lpr) DESC, x.effective_date DESC LIMIT 1
-       ) r ON true`,
+       LEFT JOIN LATERAL (${rateInForceSql('p.on_date', 'p.benchmark', 'p.lpr')}) r ON true`,
     [parts.map((p) => p[0]), parts.map((p) => p[1]), parts.map((p) => p[2])],
   );
   return new Map(rows.filter((r) => r.rate_annual !== null).map((r) => [r.key, new Decimal(r.rate_annual!)]));
+}
+
+/**
+ * The choice itself as a subquery yielding `rate_annual` (at most one row), for the statement above
+ * and for registration's single look-up statement: date, benchmark tenor and LPR tenor are SQL
+ * expressions (columns or typed parameters).
+ */
+export function rateInForceSql(date: string, benchmarkTenor: string, lprTenor: string): string {
+  return `SELECT x.rate_annual FROM reference_rates x
+           WHERE x.tenor IN (${benchmarkTenor}, ${lprTenor}) AND x.effective_date <= ${date}
+           ORDER BY (x.tenor = ${lprTenor}) DESC, x.effective_date DESC LIMIT 1`;
 }
 
 function distinct(values: readonly string[]): string[] {

@@ -33,6 +33,11 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     installExtensions: false,
     // Failures surface as errors to the caller and the error handler logs them; no console noise.
     logging: options.logQueries ? ['query', 'error'] : false,
-    extra: { max: options.poolSize ?? 10, application_name: 'fupin-finance' },
+    extra: {
+      max: options.poolSize ?? 10,
+      application_name: 'fupin-finance',
+      // The isolation level of inTransaction, fixed per connection whatever the server's default.
+      options: '-c default_transaction_isolation=read\\ committed',
+    },
   });
 }

@@ -93,13 +93,25 @@ export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
 
 /** Picks the declared headers out of the request (all others are none of the endpoint's business). */
 function checkHeaders(schema: Joi.ObjectSchema, req: Request, problems: Array<{ in: string; path: string; message: string; type: string }>) {
-  const declared = Object.keys(schema.describe().keys ?? {});
+  const declared = declaredHeaders(schema);
   const picked = Object.fromEntries(declared.filter((name) => req.get(name) !== undefined).map((name) => [name, req.get(name)]));
   const { value, error } = schema.validate(picked, VALIDATION_OPTIONS);
   for (const detail of error?.details ?? []) {
     problems.push({ in: 'header', path: detail.path.join('.'), message: detail.message, type: detail.type });
   }
   return value ?? {};
+}
+
+/** Header names per schema, worked out once: Joi's describe() walks the whole schema and was paid on every request. */
+const DECLARED_HEADERS = new WeakMap<Joi.ObjectSchema, readonly string[]>();
+
+function declaredHeaders(schema: Joi.ObjectSchema): readonly string[] {
+  let names = DECLARED_HEADERS.get(schema);
+  if (!names) {
+    names = Object.keys(schema.describe().keys ?? {});
+    DECLARED_HEADERS.set(schema, names);
+  }
+  return names;
 }
 
 export type Authenticate = (req: Request, res: Response) => Promise<RequestContext['user']>;
