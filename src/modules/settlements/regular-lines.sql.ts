@@ -68,20 +68,17 @@ lo AS MATERIALIZED (
      AND l.model_version_id = ANY($5::uuid[]) AND (l.closed_on IS NULL OR l.closed_on >= $3::date)
      AND greatest($3::date, l.disbursement_date) < least($4::date + 1, l.current_maturity_date)
 ),
--- One pass over the repayments up to the period's end: before the period one row per loan (only
--- the sums matter there), inside it one row per loan and value date.
-repaid AS MATERIALIZED (
-  SELECT r.loan_id, CASE WHEN r.paid_on >= $3::date THEN r.paid_on END AS paid_on,
-         sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
-    FROM repayments r
-   WHERE r.paid_on <= $4::date AND r.loan_id IN (SELECT id FROM lo)
-   GROUP BY 1, 2
-),
 paid_before AS (
-  SELECT loan_id, principal, total FROM repaid WHERE paid_on IS NULL
+  SELECT r.loan_id, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
+    FROM repayments r
+   WHERE r.paid_on < $3::date AND r.loan_id IN (SELECT id FROM lo)
+   GROUP BY r.loan_id
 ),
 pay AS MATERIALIZED (
-  SELECT loan_id, paid_on, principal, total FROM repaid WHERE paid_on IS NOT NULL
+  SELECT r.loan_id, r.paid_on, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
+    FROM repayments r
+   WHERE r.paid_on BETWEEN $3::date AND $4::date AND r.loan_id IN (SELECT id FROM lo)
+   GROUP BY r.loan_id, r.paid_on
 ),
 pay_inside AS (
   SELECT p.loan_id, sum(p.principal) FILTER (WHERE p.paid_on <= lo.w_from) AS to_w_from, sum(p.principal) AS principal
@@ -96,23 +93,19 @@ paid AS MATERIALIZED (
          coalesce(pb.total, 0) AS paid_before
     FROM lo LEFT JOIN paid_before pb ON pb.loan_id = lo.id LEFT JOIN pay_inside pi ON pi.loan_id = lo.id
 ),
--- One pass over the current schedule up to the period's end: before the period one row per loan
--- (the sum due), inside it each instalment.
 due AS MATERIALIZED (
-  SELECT s.loan_id, CASE WHEN s.due_date >= $3::date THEN s.seq END AS seq, CASE WHEN s.due_date >= $3::date THEN s.due_date END AS due_date,
-         sum(s.principal_due + s.interest_due) AS amount
+  SELECT s.loan_id, s.seq, s.due_date, s.principal_due + s.interest_due AS amount
     FROM loan_schedule s JOIN lo ON lo.id = s.loan_id AND s.version = lo.schedule_version
    WHERE s.due_date <= $4::date
-   GROUP BY 1, 2, 3
 ),
 due_before AS (
-  SELECT loan_id, amount FROM due WHERE due_date IS NULL
+  SELECT loan_id, sum(amount) AS amount FROM due WHERE due_date < $3::date GROUP BY loan_id
 ),
 due_inside AS (
   SELECT d.loan_id, d.due_date,
          coalesce(b.amount, 0) + sum(d.amount) OVER (PARTITION BY d.loan_id ORDER BY d.seq) AS cumulative
     FROM due d LEFT JOIN due_before b ON b.loan_id = d.loan_id
-   WHERE d.due_date IS NOT NULL
+   WHERE d.due_date >= $3::date
 ),
 overdue AS (
   SELECT b.loan_id FROM due_before b JOIN paid pd ON pd.loan_id = b.loan_id WHERE pd.paid_before < b.amount
