@@ -1,7 +1,8 @@
 // The settlement engine (SPEC §6.2–§6.3, §7, issue 6 item 1): a stream of priced lines for a bank
 // and a period, chunk by chunk, built from settlement-source.ts (I/O) and subsidy-line.ts (pure).
-// The batch (settlement-draft.ts), the adjustments (adjustments.ts) and
-// GET /loans/:id/subsidy all go through here, so they can never disagree.
+// The reference form of the rule: the adjustments (adjustments.ts) and GET /loans/:id/subsidy go
+// through here; a batch's regular lines are computed set-based by regular-lines.sql.ts, and
+// test/integration/settlement-engine.test.ts proves the two agree line by line.
 import type { EntityManager } from 'typeorm';
 import type { SettlementPeriod } from '../../core';
 import { loadModelVersions, streamLoanFacts, type LoanHeader, type LoanSelection, type ModelVersions } from './settlement-source';
