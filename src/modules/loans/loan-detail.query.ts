@@ -3,6 +3,7 @@ import { Decimal } from '../../core/money';
 import { named } from '../../shared/db/prepared';
 import type { LoanDtoSource } from './loan.dto';
 import type { LoanStatus, RepaymentMethod } from './loan.entity';
+import type { RepaymentDto } from './loan-servicing.service';
 
 /**
  * The read of GET /loans/:id in one statement (issue 7): the loan with its borrower's name, and its
@@ -45,17 +46,8 @@ export interface ScheduleJson {
   interestDue: string;
 }
 
-export interface RepaymentJson {
-  id: string;
-  kind: 'repayment' | 'reversal';
-  paidOn: string;
-  principal: string;
-  interest: string;
-  penalty: string;
-  reversesId: string | null;
-  note: string | null;
-  createdAt: string;
-}
+/** A repayment as the detail query returns it: the DTO without the loan id it is nested under. */
+export type RepaymentJson = Omit<RepaymentDto, 'loanId'>;
 
 export interface EventJson {
   kind: string;

@@ -110,7 +110,7 @@ const CANONICAL_SEGMENTS_SQL = `'[' || coalesce((
  * canonicalLine, built by PostgreSQL from a stored line `sl`: the same text, character for character
  * (keys in the same order, no spaces, strings escaped as JSON.stringify escapes them; money columns
  * are numeric(16,2) and print with 2 decimals; segments were stored in their canonical forms).
- * test/settlements/regular-lines-sql.test.ts compares the two on every line it makes.
+ * test/integration/settlement-engine.test.ts compares the two on every line it makes.
  */
 export const CANONICAL_LINE_SQL = `'{"lineNo":' || sl.line_no
   || ',"kind":' || ${jsonString('sl.kind')}

@@ -2,9 +2,9 @@
 // (issue 7: the settlement of a province is 700,000 lines; computing them loan by loan in JavaScript
 // took 220× a plain INSERT … SELECT). It is the same rule as subsidy-line.ts (SPEC §6.1–§6.3), written
 // for sets — the JavaScript engine stays the reference: GET /loans/:id/subsidy and the adjustment
-// lines use it, and test/settlements/regular-lines-sql.test.ts proves that both give every line
+// lines use it, and test/integration/settlement-engine.test.ts proves that both give every line
 // identically (amounts, days, balances, rates, reasons, segments, to the character of their canonical
-// form) over a portfolio built to reach every branch.
+// form) for 200 seeded random loans over three periods (every zero reason, fee and linked bases).
 //
 // How each part of subsidy-line.ts reads here:
 // - charged window W = [max(first day, disbursement), min(last day + 1, current maturity)); the
