@@ -26,8 +26,11 @@ export interface DraftTotals {
 
 /** Running sums of what was inserted, to check the database's sums against (§6.5 "agree to the fen"). */
 class Tally {
-  lines = 0;
-  total = new Decimal(0);
+  constructor(
+    public lines = 0,
+    public total = new Decimal(0),
+  ) {}
+
   add(records: readonly LineRecord[]): void {
     this.lines += records.length;
     this.total = this.total.plus(sumMoney(records.map((r) => new Decimal(r.totalAmount))));
@@ -48,10 +51,8 @@ export async function writeDrafts(manager: EntityManager, batches: readonly Sett
   const versions = await loadModelVersions(manager);
   const regular = await insertRegularLines(manager, batches, period, subsidisedVersionIds(versions));
   for (const batch of batches) {
-    const tally = new Tally();
     const written = regular.get(batch.id)!;
-    tally.lines = written.lines;
-    tally.total = new Decimal(written.total);
+    const tally = new Tally(written.lines, new Decimal(written.total));
     let lineNo = written.lines;
     for (const earlier of await adjustablePeriods(manager, batch.bankId, period)) {
       for await (const chunk of adjustmentRecords(manager, batch.bankId, earlier, versions)) {
