@@ -18,7 +18,9 @@ export interface ChildHandle {
 
 export function startChild(script: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildHandle {
   const file = path.resolve(__dirname, '..', script);
-  const child = spawn(process.execPath, ['--enable-source-maps', file, ...args], {
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of every child (open it in Chrome's DevTools).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF)}`] : [];
+  const child = spawn(process.execPath, ['--enable-source-maps', ...profile, file, ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
   });
