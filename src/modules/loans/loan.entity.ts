@@ -42,12 +42,13 @@ export const OPEN_LOAN_STATUSES: readonly LoanStatus[] = ['pending_guarantee', '
 @Index('loans_bank_status_idx', ['bankId', 'status'])
 @Index('loans_household_idx', ['householdId'])
 @Index('loans_enterprise_idx', ['enterpriseId'])
-@Index('loans_risk_fund_idx', ['riskFundId'])
-// Index-only sums for fund capacity and the circuit breakers (migration LoanIndexes). The migration
-// makes the last column(s) INCLUDE columns, which TypeORM cannot write; it reads them back as
-// columns of the index, so declaring them here keeps the schema diff empty.
+// Index-only sums for fund capacity (migration LoanIndexes) and the circuit breakers, which read the
+// region-path index (migration LoanRegionIndex). The migrations make the columns after the first
+// one(s) INCLUDE columns, which TypeORM cannot write; it reads them back as columns of the index,
+// so declaring them here keeps the schema diff empty. loans_fund_open_idx also serves the foreign
+// key to risk_funds, and loans_region_cover_idx every region-path prefix read.
 @Index('loans_fund_open_idx', ['riskFundId', 'status', 'outstandingPrincipal'])
-@Index('loans_model_region_idx', ['modelCode', 'regionPath', 'status', 'outstandingPrincipal'])
+@Index('loans_region_cover_idx', ['regionPath', 'modelCode', 'status', 'outstandingPrincipal'])
 @Check('loans_status_check', `status IN ('pending_guarantee', 'registered', 'active', 'overdue', 'defaulted', 'compensated', 'written_off', 'settled', 'cancelled')`)
 @Check('loans_method_check', `repayment_method IN ('interest_quarterly_principal_at_maturity', 'equal_installment', 'equal_principal')`)
 @Check(
@@ -115,7 +116,6 @@ export class Loan {
   @JoinColumn({ name: 'enterprise_id', referencedColumnName: 'id' })
   enterprise?: Enterprise | null;
 
-  @Index('loans_region_path_idx')
   @Column({ type: 'varchar', length: 120, collation: 'C' })
   regionPath!: string;
 
