@@ -7,6 +7,7 @@ import { LoanServicingService } from '../../src/modules/loans/loan-servicing.ser
 import type { AuthenticatedContext } from '../../src/shared/auth/context';
 import { BENCH_PASSWORD } from '../data/institutions';
 import { startChild, type ChildHandle } from '../lib/child';
+import { BASELINE_APPLICATION_NAME, CpuProbe, describeCpu, SERVICE_APPLICATION_NAME, type CpuPerRequest } from '../lib/cpu';
 import { SCRATCH_SCHEMA, type BenchContext } from '../lib/context';
 import { median, type ResultRow } from '../lib/stats';
 
@@ -43,6 +44,15 @@ interface CannonStats {
   errors: number;
   non2xx: number;
   total: number;
+  cpu: CpuPerRequest | null;
+}
+
+/** The two servers of an API benchmark, each with what measures its CPU. */
+interface Servers {
+  appPort: number;
+  barePort: number;
+  appCpu: CpuProbe;
+  bareCpu: CpuProbe;
 }
 
 export interface ApiResults {
@@ -54,11 +64,15 @@ export async function benchApi(ctx: BenchContext, which: { register: boolean; re
   const app = startChild('servers/app-server.js', [ctx.url]);
   const bare = startChild('servers/baseline-server.js', [ctx.url]);
   try {
-    const appPort = Number((await app.next(60_000)).port);
-    const barePort = Number((await bare.next(60_000)).port);
-    const officers = await logIn(ctx, appPort);
-    const register = which.register ? await benchRegister(ctx, officers, appPort, barePort, requestsPerRun) : notRun('Loan registration API');
-    const read = which.read ? await benchRead(ctx, officers, appPort, barePort) : notRun('Read one loan API');
+    const servers: Servers = {
+      appPort: Number((await app.next(60_000)).port),
+      barePort: Number((await bare.next(60_000)).port),
+      appCpu: new CpuProbe(ctx.dataSource, app.process.pid, SERVICE_APPLICATION_NAME),
+      bareCpu: new CpuProbe(ctx.dataSource, bare.process.pid, BASELINE_APPLICATION_NAME),
+    };
+    const officers = await logIn(ctx, servers.appPort);
+    const register = which.register ? await benchRegister(ctx, officers, servers, requestsPerRun) : notRun('Loan registration API');
+    const read = which.read ? await benchRead(ctx, officers, servers) : notRun('Read one loan API');
     const [appEnd, bareEnd] = await Promise.all([app.stop(), bare.stop()]);
     const memory = `server peak RSS ${appEnd?.peakRssMb ?? '?'} MB, baseline server ${bareEnd?.peakRssMb ?? '?'} MB`;
     register.notes += `; ${memory}`;
@@ -94,7 +108,8 @@ async function logIn(ctx: BenchContext, port: number): Promise<Officer[]> {
   return officers;
 }
 
-async function benchRegister(ctx: BenchContext, officers: Officer[], appPort: number, barePort: number, perRun: number): Promise<ResultRow> {
+async function benchRegister(ctx: BenchContext, officers: Officer[], servers: Servers, perRun: number): Promise<ResultRow> {
+  const { appPort, barePort } = servers;
   const households = await eligibleHouseholds(ctx, perRun + CONNECTIONS * 2);
   const n = Math.min(perRun, households.length - CONNECTIONS * 2);
   if (n < 200) throw new Error(`only ${households.length} eligible households for the registration benchmark`);
@@ -127,7 +142,7 @@ async function benchRegister(ctx: BenchContext, officers: Officer[], appPort: nu
   const post = async (port: number, path: string, size: number | { seconds: number }, withAuth: boolean): Promise<CannonStats> => {
     const prepared = bodies();
     let next = 0;
-    return cannon({
+    return cannon(port === appPort ? servers.appCpu : servers.bareCpu, {
       url: `http://127.0.0.1:${port}`,
       connections: CONNECTIONS,
       ...(typeof size === 'number' ? { amount: size } : { duration: size.seconds }),
@@ -158,7 +173,7 @@ async function benchRegister(ctx: BenchContext, officers: Officer[], appPort: nu
     // The bare endpoint answers thousands a second: a run of fixed length gives it a steady rate.
     baselines.push(await post(barePort, '/baseline/loans', { seconds: BARE_POST_SECONDS }, false));
     await ctx.dataSource.query(`TRUNCATE ${SCRATCH_SCHEMA}.api_baseline`);
-    ctx.log(`  run ${i}: service ${figures[i - 1]!.rps.toFixed(0)} req/s p99 ${figures[i - 1]!.p99} ms errors ${figures[i - 1]!.errors + figures[i - 1]!.non2xx}; baseline ${baselines[i - 1]!.rps.toFixed(0)} req/s p99 ${baselines[i - 1]!.p99} ms (${settled} loans repaid after)`);
+    ctx.log(`  run ${i}: service ${figures[i - 1]!.rps.toFixed(0)} req/s p99 ${figures[i - 1]!.p99} ms errors ${figures[i - 1]!.errors + figures[i - 1]!.non2xx}; baseline ${baselines[i - 1]!.rps.toFixed(0)} req/s p99 ${baselines[i - 1]!.p99} ms (${settled} loans repaid after); ${cpuLine(figures[i - 1]!, baselines[i - 1]!)}`);
   }
   return summarise('Loan registration API (POST /loans)', figures, baselines, REGISTER_GOAL, n);
 }
@@ -203,7 +218,8 @@ async function settleBenchLoans(ctx: BenchContext, officers: Officer[], run: str
   return loans.length;
 }
 
-async function benchRead(ctx: BenchContext, officers: Officer[], appPort: number, barePort: number): Promise<ResultRow> {
+async function benchRead(ctx: BenchContext, officers: Officer[], servers: Servers): Promise<ResultRow> {
+  const { appPort, barePort } = servers;
   // Loans of each officer's bank, spread over the table (a sample, not the first rows of an index).
   const targets: Array<{ path: string; token: string }> = [];
   for (const officer of officers) {
@@ -215,7 +231,7 @@ async function benchRead(ctx: BenchContext, officers: Officer[], appPort: number
   }
   const get = (port: number, prefix: string, withAuth: boolean, seconds: number): Promise<CannonStats> => {
     let next = 0;
-    return cannon({
+    return cannon(port === appPort ? servers.appCpu : servers.bareCpu, {
       url: `http://127.0.0.1:${port}`,
       connections: CONNECTIONS,
       duration: seconds,
@@ -238,7 +254,7 @@ async function benchRead(ctx: BenchContext, officers: Officer[], appPort: number
   for (let i = 1; i <= ctx.runs; i += 1) {
     figures.push(await get(appPort, '/api/v1/loans/', true, READ_SECONDS));
     baselines.push(await get(barePort, '/baseline/loans/', false, READ_SECONDS));
-    ctx.log(`  run ${i}: service ${figures[i - 1]!.rps.toFixed(0)} req/s p99 ${figures[i - 1]!.p99} ms; baseline ${baselines[i - 1]!.rps.toFixed(0)} req/s p99 ${baselines[i - 1]!.p99} ms`);
+    ctx.log(`  run ${i}: service ${figures[i - 1]!.rps.toFixed(0)} req/s p99 ${figures[i - 1]!.p99} ms; baseline ${baselines[i - 1]!.rps.toFixed(0)} req/s p99 ${baselines[i - 1]!.p99} ms; ${cpuLine(figures[i - 1]!, baselines[i - 1]!)}`);
   }
   return summarise('Read one loan API (GET /loans/:id)', figures, baselines, READ_GOAL, targets.length);
 }
@@ -258,8 +274,21 @@ function summarise(name: string, figures: CannonStats[], baselines: CannonStats[
     ratio,
     goal: `≥ ${goal * 100}% of baseline, p99 ≤ ${P99_GOAL_MS} ms, 0 errors`,
     met: ratio >= goal && p99 <= P99_GOAL_MS && errors === 0,
-    notes: `p99 ${p99} ms (median of runs; baseline p99 ${median(baselines.map((b) => b.p99))} ms); errors+non-2xx ${errors}; ${CONNECTIONS} connections; ${requests} requests or targets per run; runs ${figures.map((f) => f.rps.toFixed(0)).join('/')} vs ${baselines.map((b) => b.rps.toFixed(0)).join('/')} req/s`,
+    notes: `p99 ${p99} ms (median of runs; baseline p99 ${median(baselines.map((b) => b.p99))} ms); errors+non-2xx ${errors}; ${CONNECTIONS} connections; ${requests} requests or targets per run; runs ${figures.map((f) => f.rps.toFixed(0)).join('/')} vs ${baselines.map((b) => b.rps.toFixed(0)).join('/')} req/s; ${describeCpu('service', medianCpu(figures))}; ${describeCpu('baseline', medianCpu(baselines))}`,
   };
+}
+
+/** A run's CPU per request, service against baseline, as server + PostgreSQL milliseconds. */
+function cpuLine(figure: CannonStats, baseline: CannonStats): string {
+  const short = (cpu: CpuPerRequest | null) => (cpu ? `${cpu.serverMs.toFixed(2)} + ${cpu.postgresMs.toFixed(2)} ms` : '—');
+  return `CPU/request (server + PostgreSQL) ${short(figure.cpu)} vs ${short(baseline.cpu)}`;
+}
+
+/** Medians over the runs of the CPU each request cost, or null when it was not measured. */
+function medianCpu(runs: CannonStats[]): CpuPerRequest | null {
+  const measured = runs.map((r) => r.cpu).filter((c): c is CpuPerRequest => c !== null);
+  if (measured.length === 0) return null;
+  return { serverMs: median(measured.map((c) => c.serverMs)), postgresMs: median(measured.map((c) => c.postgresMs)) };
 }
 
 /** The bare registration endpoint runs this long each time (it answers thousands a second). */
@@ -270,7 +299,8 @@ const BARE_POST_SECONDS = 10;
  * measured here: autocannon ends a run of a given size only on its one-second tick, and its own
  * `duration` moves in those steps (2,000 registrations in 8.3 s read as 2,000 / 9 = 222 req/s).
  */
-async function cannon(options: Record<string, unknown>): Promise<CannonStats> {
+async function cannon(probe: CpuProbe, options: Record<string, unknown>): Promise<CannonStats> {
+  const cpuBefore = await probe.sample();
   const started = process.hrtime.bigint();
   let lastResponse = started;
   const requests = (options.requests as Array<Record<string, unknown>>).map((request) => ({
@@ -281,6 +311,7 @@ async function cannon(options: Record<string, unknown>): Promise<CannonStats> {
   }));
   const raw = await autocannon({ ...options, requests } as never);
   const seconds = Number(lastResponse - started) / 1e9;
+  const cpuAfter = await probe.sample();
   const result = raw as unknown as {
     requests: { total: number };
     latency: { p99: number };
@@ -295,6 +326,7 @@ async function cannon(options: Record<string, unknown>): Promise<CannonStats> {
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
     total: result.requests.total,
+    cpu: CpuProbe.perRequest(cpuBefore, cpuAfter, result.requests.total),
   };
 }
 

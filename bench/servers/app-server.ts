@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/config';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { createLogger } from '../../src/shared/logging/logger';
 import { peakRssMb, send, stopWhenParentGoes } from '../lib/child';
+import { SERVICE_APPLICATION_NAME } from '../lib/cpu';
 
 /**
  * The service as `npm start` serves it, for the API benchmarks: createApp() on the benchmark
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   const url = process.argv[2];
   if (!url) throw new Error('usage: app-server DATABASE_URL');
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
-  const dataSource = createDataSource({ url });
+  const dataSource = createDataSource({ url, applicationName: SERVICE_APPLICATION_NAME });
   await dataSource.initialize();
   const { app } = createApp({ dataSource, config, logger: createLogger('silent') });
   const server: Server = await new Promise((resolve) => {

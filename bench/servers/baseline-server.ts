@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import express from 'express';
 import pg from 'pg';
 import { peakRssMb, send, stopWhenParentGoes } from '../lib/child';
+import { BASELINE_APPLICATION_NAME } from '../lib/cpu';
 
 /**
  * The physical baseline of the API benchmarks: bare Express 5 and pg, nothing else (no auth, no
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
   const url = process.argv[2];
   if (!url) throw new Error('usage: baseline-server DATABASE_URL');
   pg.types.setTypeParser(pg.types.builtins.DATE, (value: string) => value);
-  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: 'fupin-bench-baseline' });
+  const pool = new pg.Pool({ connectionString: url, max: 10, application_name: BASELINE_APPLICATION_NAME });
   const app = express();
   app.use(express.json({ limit: '1mb' }));
   app.post('/baseline/loans', async (req, res) => {

@@ -15,6 +15,8 @@ export interface DataSourceOptions {
   url: string;
   poolSize?: number;
   logQueries?: boolean;
+  /** How the connections name themselves in pg_stat_activity (default fupin-finance). */
+  applicationName?: string;
 }
 
 export function createDataSource(options: DataSourceOptions): DataSource {
@@ -35,7 +37,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: options.logQueries ? ['query', 'error'] : false,
     extra: {
       max: options.poolSize ?? 10,
-      application_name: 'fupin-finance',
+      application_name: options.applicationName ?? 'fupin-finance',
       // The isolation level of inTransaction, fixed per connection whatever the server's default.
       options: '-c default_transaction_isolation=read\\ committed',
     },
