@@ -39,7 +39,8 @@ describe('settlement batches, statements and exports (SPEC §6.2–§6.5, §7, i
         householdNumber: `ST-${n}`, headName: '王五', idNumber: residentId('410225', '19850301', Number(n.slice(-3))), villageCode: LANKAO_VILLAGE, members: 4, laborers: 2, statusSince: '2024-01-01',
       });
       const loan = await officer.post('/api/v1/loans').set('Idempotency-Key', `k-${unique()}`).send({
-        contractNumber: `ST-${key}-${n}`, modelCode: 'household_microcredit', borrowerKind: 'household', householdId: household.body.id, principal: '50000.00', purpose: '养殖', ...body,
+        // As long as banks' own numbers run, so that the statement must print them in full (below).
+        contractNumber: `ABC-410225-2026-ST-${key}-${n}`, modelCode: 'household_microcredit', borrowerKind: 'household', householdId: household.body.id, principal: '50000.00', purpose: '养殖', ...body,
       });
       expect(loan.status, JSON.stringify(loan.body)).to.equal(201);
       loans[key] = loan.body.id;
@@ -214,6 +215,12 @@ describe('settlement batches, statements and exports (SPEC §6.2–§6.5, §7, i
     expect(all).to.contain('财政部门（盖章） Finance bureau (seal)');
     expect(all).to.contain('调整 Adj. 2026Q2');
     expect(all).to.match(/410225\*{8}\d{3}[\dX]/);
+    // Every contract number prints whole (a cell set smaller rather than cut with an ellipsis).
+    const lines = await (await t.as('officer.abc')).get(`/api/v1/settlements/${q3.id}/lines`);
+    expect(lines.status).to.equal(200);
+    const contracts = (lines.body.items as Array<{ contractNumber: string }>).map((l) => l.contractNumber);
+    expect(contracts).to.have.length.greaterThan(4);
+    for (const contract of contracts) expect(all).to.contain(contract);
   });
 
   it('when a statement is verified by its hash or by the PDF itself, then it names the batch and says whether the content still matches', async () => {
