@@ -147,6 +147,14 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(detail.body.outstandingPrincipal).to.equal('50000.00');
     expect(detail.body.repayments).to.have.length(2);
     expect(detail.body.balances.principalPaid).to.equal('0.00');
+    // The detail's amounts come formatted from PostgreSQL: the same as the repayment answers and the schedule endpoint's.
+    expect(detail.body.repayments.map((r: { principal: string; interest: string; penalty: string }) => [r.principal, r.interest, r.penalty])).to.deep.equal([
+      ['20000.00', '114.79', '0.00'],
+      ['-20000.00', '-114.79', '0.00'],
+    ]);
+    const schedule = await officer.get(`/api/v1/loans/${loan.id}/schedule`);
+    expect(schedule.body).to.have.length.greaterThan(1);
+    expect(detail.body.schedule).to.deep.equal(schedule.body);
   });
 
   it('when repayments race on one loan, then together they never exceed what is outstanding', async () => {

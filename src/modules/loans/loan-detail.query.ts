@@ -8,7 +8,8 @@ import type { RepaymentDto } from './loan-servicing.service';
 /**
  * The read of GET /loans/:id in one statement (issue 7): the loan with its borrower's name, and its
  * current schedule, repayments and history as JSON arrays, instead of four queries and TypeORM's
- * entity hydration. Amounts leave PostgreSQL as text (a JSON number would become a float) and
+ * entity hydration. Amounts leave PostgreSQL as text (a JSON number would become a float), in the
+ * form formatMoney gives (numeric(16,2) prints two decimals, so the API can pass them on), and
  * timestamps as ISO strings in UTC with milliseconds, as Date#toISOString writes them.
  */
 const LOAN_DETAIL_SQL = `
@@ -20,7 +21,8 @@ const LOAN_DETAIL_SQL = `
          l.guarantor_id, l.risk_fund_id, l.status, l.days_past_due, l.delinquency_as_of, l.closed_on,
          h.head_name, h.id_number_masked, e.name AS enterprise_name, e.uscc,
          (SELECT COALESCE(json_agg(json_build_object(
-                   'seq', s.seq, 'dueDate', s.due_date, 'principalDue', s.principal_due::text, 'interestDue', s.interest_due::text)
+                   'seq', s.seq, 'dueDate', s.due_date, 'principalDue', s.principal_due::text, 'interestDue', s.interest_due::text,
+                   'totalDue', (s.principal_due + s.interest_due)::text)
                    ORDER BY s.seq), '[]'::json)
             FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version) AS schedule,
          (SELECT COALESCE(json_agg(json_build_object(
@@ -39,11 +41,13 @@ const LOAN_DETAIL_SQL = `
     LEFT JOIN enterprises e ON e.id = l.enterprise_id
    WHERE l.id = $1`;
 
+/** Amounts as PostgreSQL prints numeric(16,2): always two decimals, as formatMoney writes them. */
 export interface ScheduleJson {
   seq: number;
   dueDate: string;
   principalDue: string;
   interestDue: string;
+  totalDue: string;
 }
 
 /** A repayment as the detail query returns it: the DTO without the loan id it is nested under. */

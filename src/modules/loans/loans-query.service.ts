@@ -101,7 +101,8 @@ export class LoansQueryService {
     const record = await readLoanDetail(this.dataSource, id);
     if (!record || !isInScope(scopeOf(context.user), record.loan)) throw notFound('loan');
     const { loan } = record;
-    const schedule = record.schedule.map((r) => scheduleRowDto(r.seq, r.dueDate, new Decimal(r.principalDue), new Decimal(r.interestDue)));
+    // The amounts come formatted from PostgreSQL (loan-detail.query.ts); Decimals only for the balances' sums.
+    const schedule = record.schedule.map((r) => ({ seq: r.seq, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: r.interestDue, totalDue: r.totalDue }));
     const repayments = record.repayments.map((r) => ({
       paidOn: r.paidOn,
       principal: new Decimal(r.principal),
@@ -111,14 +112,14 @@ export class LoansQueryService {
     return {
       ...toLoanDto(loan),
       schedule,
-      repayments: record.repayments.map((r, i) => ({
+      repayments: record.repayments.map((r) => ({
         id: r.id,
         loanId: loan.id,
         kind: r.kind,
         paidOn: r.paidOn,
-        principal: formatMoney(repayments[i]!.principal),
-        interest: formatMoney(repayments[i]!.interest),
-        penalty: formatMoney(repayments[i]!.penalty),
+        principal: r.principal,
+        interest: r.interest,
+        penalty: r.penalty,
         reversesId: r.reversesId,
         note: r.note,
         createdAt: r.createdAt,
