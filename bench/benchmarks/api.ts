@@ -47,6 +47,17 @@ interface CannonStats {
   cpu: CpuPerRequest | null;
 }
 
+/**
+ * How long an autocannon run lasts: a number of requests, or a fixed time. autocannon ends a run of
+ * a given amount only on its one-second tick, which for the bare endpoint (10,000 requests in about
+ * 5 s) rounded its rate to 10,000 / 6 or 10,000 / 5; its measured runs are therefore timed.
+ */
+type RunSize = { amount: number } | { seconds: number };
+
+function runLength(size: RunSize): { amount: number } | { duration: number } {
+  return 'amount' in size ? { amount: size.amount } : { duration: size.seconds };
+}
+
 /** The two servers of an API benchmark, each with what measures its CPU. */
 interface Servers {
   appPort: number;
@@ -136,16 +147,13 @@ async function benchRegister(ctx: BenchContext, officers: Officer[], servers: Se
         }),
       };
     });
-  // `size` is a number of requests, or { seconds } for a run of fixed length: autocannon ends a run
-  // of a given amount only on its one-second tick, which for the bare endpoint (10,000 requests in
-  // about 5 s) rounded its rate to 10,000 / 6 or 10,000 / 5.
-  const post = async (port: number, path: string, size: number | { seconds: number }, withAuth: boolean): Promise<CannonStats> => {
+  const post = async (port: number, path: string, size: RunSize, withAuth: boolean): Promise<CannonStats> => {
     const prepared = bodies();
     let next = 0;
-    return cannon(port === appPort ? servers.appCpu : servers.bareCpu, {
+    return cannon(probeFor(servers, port), {
       url: `http://127.0.0.1:${port}`,
       connections: CONNECTIONS,
-      ...(typeof size === 'number' ? { amount: size } : { duration: size.seconds }),
+      ...runLength(size),
       requests: [
         {
           method: 'POST',
@@ -162,13 +170,13 @@ async function benchRegister(ctx: BenchContext, officers: Officer[], servers: Se
     });
   };
   // Warm-up of both servers (JIT, pools, caches), then the runs; the service's loans are repaid each time.
-  await post(appPort, '/api/v1/loans', Math.min(300, n), true);
+  await post(appPort, '/api/v1/loans', { amount: Math.min(300, n) }, true);
   await settleBenchLoans(ctx, officers, run);
-  await post(barePort, '/baseline/loans', Math.min(300, n), false);
+  await post(barePort, '/baseline/loans', { amount: Math.min(300, n) }, false);
   const figures: CannonStats[] = [];
   const baselines: CannonStats[] = [];
   for (let i = 1; i <= ctx.runs; i += 1) {
-    figures.push(await post(appPort, '/api/v1/loans', n, true));
+    figures.push(await post(appPort, '/api/v1/loans', { amount: n }, true));
     const settled = await settleBenchLoans(ctx, officers, run);
     // The bare endpoint answers thousands a second: a run of fixed length gives it a steady rate.
     baselines.push(await post(barePort, '/baseline/loans', { seconds: BARE_POST_SECONDS }, false));
@@ -229,13 +237,12 @@ async function benchRead(ctx: BenchContext, officers: Officer[], servers: Server
     ]);
     for (const r of rows) targets.push({ path: r.id, token: officer.token });
   }
-  // `size`: seconds of a measured run, or { amount } requests of a warm-up.
-  const get = (port: number, prefix: string, withAuth: boolean, size: number | { amount: number }): Promise<CannonStats> => {
+  const get = (port: number, prefix: string, withAuth: boolean, size: RunSize): Promise<CannonStats> => {
     let next = 0;
-    return cannon(port === appPort ? servers.appCpu : servers.bareCpu, {
+    return cannon(probeFor(servers, port), {
       url: `http://127.0.0.1:${port}`,
       connections: CONNECTIONS,
-      ...(typeof size === 'number' ? { duration: size } : { amount: size.amount }),
+      ...runLength(size),
       requests: [
         {
           method: 'GET',
@@ -255,8 +262,8 @@ async function benchRead(ctx: BenchContext, officers: Officer[], servers: Server
   const figures: CannonStats[] = [];
   const baselines: CannonStats[] = [];
   for (let i = 1; i <= ctx.runs; i += 1) {
-    figures.push(await get(appPort, '/api/v1/loans/', true, READ_SECONDS));
-    baselines.push(await get(barePort, '/baseline/loans/', false, READ_SECONDS));
+    figures.push(await get(appPort, '/api/v1/loans/', true, { seconds: READ_SECONDS }));
+    baselines.push(await get(barePort, '/baseline/loans/', false, { seconds: READ_SECONDS }));
     ctx.log(`  run ${i}: service ${figures[i - 1]!.rps.toFixed(0)} req/s p99 ${figures[i - 1]!.p99} ms; baseline ${baselines[i - 1]!.rps.toFixed(0)} req/s p99 ${baselines[i - 1]!.p99} ms; ${cpuLine(figures[i - 1]!, baselines[i - 1]!)}`);
   }
   return summarise('Read one loan API (GET /loans/:id)', figures, baselines, READ_GOAL, targets.length);
@@ -285,6 +292,10 @@ function summarise(name: string, figures: CannonStats[], baselines: CannonStats[
 function cpuLine(figure: CannonStats, baseline: CannonStats): string {
   const short = (cpu: CpuPerRequest | null) => (cpu ? `${cpu.serverMs.toFixed(2)} + ${cpu.postgresMs.toFixed(2)} ms` : '—');
   return `CPU/request (server + PostgreSQL) ${short(figure.cpu)} vs ${short(baseline.cpu)}`;
+}
+
+function probeFor(servers: Servers, port: number): CpuProbe {
+  return port === servers.appPort ? servers.appCpu : servers.bareCpu;
 }
 
 /** Medians over the runs of the CPU each request cost, or null when it was not measured. */

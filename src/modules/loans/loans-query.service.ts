@@ -102,7 +102,7 @@ export class LoansQueryService {
     if (!record || !isInScope(scopeOf(context.user), record.loan)) throw notFound('loan');
     const { loan } = record;
     // The amounts come formatted from PostgreSQL (loan-detail.query.ts); Decimals only for the balances' sums.
-    const schedule = record.schedule.map((r) => ({ seq: r.seq, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: r.interestDue, totalDue: r.totalDue }));
+    const schedule: ScheduleRowDto[] = record.schedule;
     const repayments = record.repayments.map((r) => ({
       paidOn: r.paidOn,
       principal: new Decimal(r.principal),

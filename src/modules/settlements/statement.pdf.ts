@@ -193,9 +193,10 @@ function drawCellText(
   cell: { width: number; height: number; align: 'left' | 'right' | 'center' },
   fontPt: number,
 ): void {
+  const oneLine = !text.includes('\n');
   let textWidth = doc.widthOfString(text);
   let size: number | null = null;
-  if (textWidth > cell.width && !text.includes('\n')) {
+  if (textWidth > cell.width && oneLine) {
     const fitted = Math.floor((fontPt * cell.width * 10) / textWidth) / 10;
     if (fitted >= MIN_CELL_FONT_PT) {
       size = fitted;
@@ -203,7 +204,7 @@ function drawCellText(
       textWidth = doc.widthOfString(text);
     }
   }
-  if (textWidth > cell.width || text.includes('\n')) {
+  if (textWidth > cell.width || !oneLine) {
     doc.fontSize(fontPt).text(text, x, y, { ...cell, ellipsis: true });
     return;
   }
