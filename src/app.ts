@@ -7,6 +7,7 @@ import { AuditService } from './modules/audit/audit.service';
 import { registerAuditRoutes } from './modules/audit/audit.routes';
 import { registerAuthRoutes } from './modules/auth/auth.routes';
 import { AuthService } from './modules/auth/auth.service';
+import { AuthUserCache } from './modules/auth/auth-user-cache';
 import { registerBenefitRoutes } from './modules/benefits/benefits.routes';
 import { BenefitsService } from './modules/benefits/benefits.service';
 import { createTargetServices, registerTargetRoutes, type TargetServices } from './modules/targets';
@@ -38,6 +39,7 @@ import { registerRegionRoutes } from './modules/regions/regions.routes';
 import { RegionsService } from './modules/regions/regions.service';
 import { registerUserRoutes } from './modules/users/users.routes';
 import { UsersService } from './modules/users/users.service';
+import type { AuthUser } from './shared/auth/context';
 import { IdNumberVault } from './shared/crypto/id-number-vault';
 import { ApiRegistry, JSON_MEDIA_TYPES } from './shared/http/api';
 import { errorHandler, routeNotFound } from './shared/http/errors';
@@ -86,10 +88,11 @@ export function createServices({ dataSource, config, logger }: AppDependencies):
   const delinquency = new DelinquencyService(dataSource);
   const targets = createTargetServices(dataSource);
   const settlements = createSettlementServices(dataSource);
+  const auth = new AuthService(dataSource, config, authUserCache({ dataSource, config, logger }));
   return {
-    auth: new AuthService(dataSource, config),
+    auth,
     audit: new AuditService(dataSource),
-    users: new UsersService(dataSource),
+    users: new UsersService(dataSource, (id) => auth.forgetUser(id)),
     regions: new RegionsService(dataSource),
     institutions: new InstitutionsService(dataSource),
     referenceRates,
@@ -110,6 +113,27 @@ export function createServices({ dataSource, config, logger }: AppDependencies):
     settlements,
     jobs: createJobServices(dataSource, { delinquency, progress: targets.progress, settlements: settlements.workflow }, logger),
   };
+}
+
+/**
+ * The users this instance authenticated, kept while it hears PostgreSQL's notifications of user
+ * changes (auth-user-cache.ts), on a connection of its own to the service's database; none when
+ * AUTH_CACHE_SECONDS is 0.
+ */
+function authUserCache({ dataSource, config, logger }: AppDependencies): AuthUserCache<AuthUser> | undefined {
+  if (config.authCacheSeconds === 0) return undefined;
+  const options = dataSource.options as { url?: string; extra?: { application_name?: string } };
+  return new AuthUserCache<AuthUser>({
+    connection: {
+      connectionString: options.url,
+      application_name: `${options.extra?.application_name ?? 'fupin-finance'}-listener`,
+      connectionTimeoutMillis: 5_000,
+      keepAlive: true,
+    },
+    ttlMs: config.authCacheSeconds * 1000,
+    onListenerLost: (error) =>
+      logger.warn({ err: error }, 'lost the connection that hears of user changes; users are loaded per request until it is back'),
+  });
 }
 
 export function createApiRegistry(services: Services): ApiRegistry {

@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve) => server.once('close', () => resolve()));
     clearTimeout(force);
     await jobsStopped;
+    await services.auth.close();
     await dataSource.destroy();
     await database.stop();
     logger.info('stopped');

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
   const dataSource = createDataSource({ url, applicationName: SERVICE_APPLICATION_NAME });
   await dataSource.initialize();
-  const { app } = createApp({ dataSource, config, logger: createLogger('silent') });
+  const { app, services } = createApp({ dataSource, config, logger: createLogger('silent') });
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
   stopWhenParentGoes(LIMIT_MS, async () => {
     server.close();
     server.closeAllConnections();
+    await services.auth.close();
     await dataSource.destroy();
     send({ stopped: true, peakRssMb: peakRssMb() });
   });

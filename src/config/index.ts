@@ -18,6 +18,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   loginMaxFailures: number;
   loginWindowMinutes: number;
+  /** How long an authenticated user is kept in memory at most (0: loaded on every request). */
+  authCacheSeconds: number;
   loadDemoData: boolean;
   jobsEnabled: boolean;
 }
@@ -48,6 +50,7 @@ const envSchema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(5),
   LOGIN_WINDOW_MINUTES: Joi.number().integer().min(1).max(24 * 60).default(15),
+  AUTH_CACHE_SECONDS: Joi.number().integer().min(0).max(3600).default(60),
   LOAD_DEMO_DATA: Joi.boolean().truthy('1').falsy('0').default(true),
   JOBS_ENABLED: Joi.boolean().truthy('1').falsy('0').default(true),
 })
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: value.LOG_LEVEL,
     loginMaxFailures: value.LOGIN_MAX_FAILURES,
     loginWindowMinutes: value.LOGIN_WINDOW_MINUTES,
+    authCacheSeconds: value.AUTH_CACHE_SECONDS,
     loadDemoData: value.LOAD_DEMO_DATA,
     jobsEnabled: value.JOBS_ENABLED,
   };

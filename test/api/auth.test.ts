@@ -206,6 +206,22 @@ describe('authentication (SPEC §9)', () => {
       expect(expectError(again, 401, 'INVALID_CREDENTIALS').message).to.equal(expectError(unknown, 401, 'INVALID_CREDENTIALS').message);
     });
 
+    it('when another instance (or any writer) deactivates a user, then this one refuses their token once PostgreSQL reports the change', async () => {
+      const user = await createUser('elsewhere.inactive');
+      const bearer = `Bearer ${(await login('elsewhere.inactive', DEMO_PASSWORD)).body.token}`;
+      expect((await me(bearer)).status).to.equal(200);
+      expect((await me(bearer)).status, 'served again, from this instance’s memory').to.equal(200);
+      // Not through this app: its own changes forget the user at once; this one is only heard of.
+      await t.db.dataSource.query(`UPDATE users SET active = false WHERE id = $1`, [user.id]);
+      const until = Date.now() + 5_000;
+      let status = 200;
+      while (status === 200 && Date.now() < until) {
+        status = (await me(bearer)).status;
+        if (status === 200) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(status, 'refused within 5 s of the commit').to.equal(401);
+    });
+
     it('when the admin reactivates the user, then they can log in again', async () => {
       const [{ id }] = await t.db.dataSource.query(`SELECT id FROM users WHERE username = 'soon.inactive'`);
       expect((await (await t.as('admin')).patch(`/api/v1/users/${id}`).send({ active: true })).status).to.equal(200);

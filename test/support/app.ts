@@ -61,6 +61,9 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
         delete: (path: string) => agent.delete(path).set('Authorization', header),
       };
     },
-    close: () => db.drop(),
+    close: async () => {
+      await services.auth.close();
+      await db.drop();
+    },
   };
 }

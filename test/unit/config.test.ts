@@ -35,6 +35,7 @@ describe('configuration (loadConfig)', () => {
       logLevel: 'info',
       loginMaxFailures: 5,
       loginWindowMinutes: 15,
+      authCacheSeconds: 60,
       loadDemoData: true,
       jobsEnabled: true,
     });
@@ -51,6 +52,7 @@ describe('configuration (loadConfig)', () => {
       TOKEN_TTL_SECONDS: '600',
       LOG_LEVEL: 'warn',
       LOGIN_MAX_FAILURES: '3',
+      AUTH_CACHE_SECONDS: '0',
       LOAD_DEMO_DATA: '0',
       JOBS_ENABLED: 'false',
     });
@@ -61,6 +63,7 @@ describe('configuration (loadConfig)', () => {
       tokenTtlSeconds: 600,
       logLevel: 'warn',
       loginMaxFailures: 3,
+      authCacheSeconds: 0,
       loadDemoData: false,
       jobsEnabled: false,
     });

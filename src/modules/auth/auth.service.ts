@@ -8,6 +8,7 @@ import { DomainError } from '../../shared/http/errors';
 import { decoyPasswordHash, verifyPassword } from '../users/password';
 import type { Role } from '../users/user.entity';
 import type { RegionLevel } from '../regions/region.entity';
+import type { AuthUserCache } from './auth-user-cache';
 import { LoginAttempt } from './login-attempt.entity';
 
 export interface LoginResult {
@@ -79,9 +80,14 @@ export class AuthService {
    */
   private readonly tokenKey: KeyObject;
 
+  /**
+   * @param users the users recently authenticated (createServices gives one unless
+   *   AUTH_CACHE_SECONDS is 0); without it every request loads its user.
+   */
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Config,
+    private readonly users?: AuthUserCache<AuthUser>,
   ) {
     this.tokenKey = crypto.createSecretKey(Buffer.from(config.tokenSecret, 'utf8'));
   }
@@ -106,7 +112,11 @@ export class AuthService {
     return { token, expiresAt: new Date(exp * 1000).toISOString(), user };
   }
 
-  /** Verifies a bearer token and loads its user fresh, so a disabled user's tokens stop working at once. */
+  /**
+   * Verifies a bearer token and loads its user: from PostgreSQL, or from the cache of users this
+   * instance authenticated, which PostgreSQL's notifications keep current (auth-user-cache.ts), so a
+   * disabled user's tokens stop working as soon as the change commits and is heard.
+   */
   async authenticate(authorization: string | undefined): Promise<AuthUser> {
     const match = /^Bearer ([A-Za-z0-9_.-]{10,4096})$/.exec(authorization ?? '');
     if (!match) throw new DomainError('UNAUTHENTICATED', 'a valid bearer token is required');
@@ -124,10 +134,26 @@ export class AuthService {
     if (typeof claims.sub !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(claims.sub)) {
       throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
     }
-    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_BY_ID, [claims.sub]);
-    const row = rows[0];
-    if (!row || !row.active) throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
-    return toAuthUser(row);
+    const userId = claims.sub;
+    const load = async (): Promise<AuthUser | undefined> => {
+      const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_BY_ID, [userId]);
+      const row = rows[0];
+      // Frozen: a cached user is shared by every request it authenticates.
+      return row && row.active ? Object.freeze(toAuthUser(row)) : undefined;
+    };
+    const user = this.users ? await this.users.get(userId, load) : await load();
+    if (!user) throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
+    return user;
+  }
+
+  /** This instance changed a user: forget it here at once (other instances hear of it from PostgreSQL). */
+  forgetUser(id: string): void {
+    this.users?.forget(id);
+  }
+
+  /** Stops listening for user changes (at shutdown). */
+  async close(): Promise<void> {
+    await this.users?.stop();
   }
 
   private async refuseWhenRateLimited(username: string, ip: string): Promise<void> {

@@ -52,7 +52,11 @@ export const toUserDto = (u: User): UserDto => ({
 });
 
 export class UsersService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** @param onUserChanged told, after the commit, of each user changed (the authentication cache forgets it). */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly onUserChanged: (id: string) => void = () => undefined,
+  ) {}
 
   async list(filter: Page & { role?: Role; regionCode?: string; institutionId?: string }): Promise<PageOf<UserDto>> {
     const query = this.dataSource.getRepository(User).createQueryBuilder('u');
@@ -96,7 +100,7 @@ export class UsersService {
 
   async update(context: AuthenticatedContext, id: string, changes: UserChanges): Promise<UserDto> {
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
-    return inTransaction(this.dataSource, async (manager) => {
+    const updated = await inTransaction(this.dataSource, async (manager) => {
       const repository = manager.getRepository(User);
       const user = await repository.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw notFound('user');
@@ -121,6 +125,8 @@ export class UsersService {
       });
       return after;
     });
+    this.onUserChanged(id);
+    return updated;
   }
 
   /** A user belongs to the city or a county, and to an institution or enterprise that fits the role. */
