@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { addDays } from '../../src/core/dates';
 import { Decimal } from '../../src/core/money';
 import { todayInShanghai } from '../../src/shared/clock';
 import { startTestApp, type TestApp } from '../support/app';
@@ -173,6 +174,34 @@ describe('risk-compensation funds (SPEC §5, §9)', () => {
       expect(res.status).to.equal(422);
       expect(res.body.error.details[0]).to.include({ rule: 'FUND_BALANCE_NEGATIVE', limit: '150012.00', actual: '150012.01' });
       expect(await movementRows(lankaoAbcFundId)).to.equal(before);
+    });
+
+    it('when money is taken on a past date the fund did not hold it then, then 422 naming that day, though today’s balance covers it', async () => {
+      const opened = await createFund('finance', { countyCode: '410221', bankId: banks.psbc, modelCode: 'risk_fund_enterprise' });
+      expect(opened.status, JSON.stringify(opened.body)).to.equal(201);
+      const fundId = opened.body.id as string;
+      const daysAgo = (n: number) => addDays(today, -n);
+      const deposited = await move('finance', fundId, newKey(), { kind: 'deposit', amount: '1000.00', occurredOn: daysAgo(20) });
+      expect(deposited.status).to.equal(201);
+      expect((await move('finance', fundId, newKey(), { kind: 'withdrawal', amount: '400.00', occurredOn: daysAgo(10) })).status).to.equal(201);
+      expect((await move('finance', fundId, newKey(), { kind: 'deposit', amount: '5000.00', occurredOn: daysAgo(5) })).status).to.equal(201);
+      // End-of-day balances: 1000.00 (20 days ago), 600.00 (10 days ago), 5600.00 (5 days ago and today).
+      const before = await movementRows(fundId);
+
+      const refused = await move('finance', fundId, newKey(), { kind: 'withdrawal', amount: '700.00', occurredOn: daysAgo(15) });
+      expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+      expect(refused.body.error.details[0]).to.include({ rule: 'FUND_BALANCE_NEGATIVE', limit: '600.00', actual: '700.00' });
+      expect(refused.body.error.details[0].message).to.include(daysAgo(10));
+      const beforeAnyMoney = await move('finance', fundId, newKey(), { kind: 'withdrawal', amount: '0.01', occurredOn: daysAgo(30) });
+      expect(beforeAnyMoney.body.error.details[0]).to.include({ rule: 'FUND_BALANCE_NEGATIVE', limit: '0.00', actual: '0.01' });
+      expect(beforeAnyMoney.body.error.details[0].message).to.include(daysAgo(30));
+      expect(await movementRows(fundId)).to.equal(before);
+
+      const allowed = await move('finance', fundId, newKey(), { kind: 'withdrawal', amount: '600.00', occurredOn: daysAgo(15) });
+      expect(allowed.status, JSON.stringify(allowed.body)).to.equal(201);
+      expect(allowed.body).to.include({ amount: '-600.00', balanceAfter: '5000.00' });
+      const asOf = await (await t.as('finance')).get(`/api/v1/funds/${fundId}?asOf=${daysAgo(10)}`);
+      expect(asOf.body.balanceAsOf).to.equal('0.00');
     });
 
     it('when a withdrawal is allowed, then it is stored negative', async () => {

@@ -64,7 +64,8 @@ export async function lockFund(manager: EntityManager, fundId: string): Promise<
  * Appends one movement to a fund and moves its balance (SPEC §5: top-ups and payouts change the
  * balance). The caller holds the transaction and writes its own audit entry; claims call this for
  * payouts and recoveries. The fund row is locked first, so a retry racing its original waits and
- * then finds the movement. Refused: a balance below zero; a withdrawal that leaves less capacity
+ * then finds the movement. Refused: a balance below zero, now or (for money taken on an earlier
+ * date) at the end of any day since; a withdrawal that leaves less capacity
  * than the open loans need; a date after today; a key already used for a different movement.
  */
 export async function recordMovement(manager: EntityManager, fundId: string, input: NewFundMovement): Promise<RecordedMovement> {
@@ -84,7 +85,16 @@ export async function recordMovement(manager: EntityManager, fundId: string, inp
     ]);
   }
   const outstanding = input.kind === 'withdrawal' ? await outstandingUnderFund(manager, fundId) : new Decimal(0);
-  const { balanceAfter, problems } = checkBalanceChange({ kind: input.kind, balance: fund.balance, multiple: fund.multiple, outstanding, signedAmount: amount });
+  const backdated = amount.lt(0) && compareDates(parseIsoDate(input.occurredOn), today) < 0;
+  const lowestSince = backdated ? await lowestBalanceSince(manager, fundId, input.occurredOn) : undefined;
+  const { balanceAfter, problems } = checkBalanceChange({
+    kind: input.kind,
+    balance: fund.balance,
+    multiple: fund.multiple,
+    outstanding,
+    signedAmount: amount,
+    lowestSince,
+  });
   if (problems.length > 0) throw new DomainError('RULE_VIOLATION', "the movement would break the fund's rules", problems);
 
   const row = movements.create({
@@ -119,6 +129,26 @@ const idempotencyKeyReused = (): DomainError =>
   new DomainError('RULE_VIOLATION', 'this Idempotency-Key was already used for a different movement of this fund', [
     { field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED', message: 'use a new key for a new movement' },
   ]);
+
+/**
+ * The lowest end-of-day balance from `date` to the last movement, and the first day it falls on
+ * (movements are never dated after today). The caller holds the fund's lock.
+ */
+async function lowestBalanceSince(manager: EntityManager, fundId: string, date: string): Promise<{ date: string; balance: Decimal }> {
+  const [row]: Array<{ day: string; balance: string }> = await manager.query(
+    `WITH daily AS (SELECT occurred_on, sum(amount) AS amount FROM fund_movements WHERE fund_id = $1 GROUP BY occurred_on),
+          running AS (SELECT occurred_on, sum(amount) OVER (ORDER BY occurred_on) AS balance FROM daily)
+     SELECT day::text AS day, balance::numeric(16,2)::text AS balance
+       FROM (SELECT $2::date AS day,
+                    COALESCE((SELECT balance FROM running WHERE occurred_on <= $2::date ORDER BY occurred_on DESC LIMIT 1), 0) AS balance
+             UNION ALL
+             SELECT occurred_on, balance FROM running WHERE occurred_on > $2::date) days
+      ORDER BY days.balance, days.day
+      LIMIT 1`,
+    [fundId, date],
+  );
+  return { date: row!.day, balance: new Decimal(row!.balance) };
+}
 
 /** The balance at the end of `date`: the sum of the movements that occurred on or before it, in SQL. */
 export async function balanceAsOf(manager: EntityManager, fundId: string, date: string): Promise<string> {

@@ -72,6 +72,11 @@ export function checkBalanceChange(args: {
   multiple: Decimal;
   outstanding: Decimal;
   signedAmount: Decimal;
+  /**
+   * For a movement dated before today: the lowest end-of-day balance from its date on, and that day.
+   * Money taken on a past date is missing from every day since, so none of them may go below zero.
+   */
+  lowestSince?: { date: string; balance: Decimal };
 }): { balanceAfter: Decimal; problems: BalanceChangeProblem[] } {
   const balanceAfter = asCoreDecimal(args.balance).plus(asCoreDecimal(args.signedAmount));
   const problems: BalanceChangeProblem[] = [];
@@ -81,6 +86,17 @@ export function checkBalanceChange(args: {
       rule: FUND_RULE_CODES.balanceNegative,
       message: `the fund holds ${formatMoney(asCoreDecimal(args.balance))}; taking ${formatMoney(asCoreDecimal(args.signedAmount).abs())} would leave ${formatMoney(balanceAfter)}`,
       limit: formatMoney(asCoreDecimal(args.balance)),
+      actual: formatMoney(asCoreDecimal(args.signedAmount).abs()),
+    });
+  } else if (args.lowestSince && asCoreDecimal(args.lowestSince.balance).plus(asCoreDecimal(args.signedAmount)).lt(0)) {
+    const held = asCoreDecimal(args.lowestSince.balance);
+    problems.push({
+      field: 'amount',
+      rule: FUND_RULE_CODES.balanceNegative,
+      message:
+        `at the end of ${args.lowestSince.date} the fund held ${formatMoney(held)}; taking ${formatMoney(asCoreDecimal(args.signedAmount).abs())} ` +
+        `on an earlier date would leave ${formatMoney(held.plus(asCoreDecimal(args.signedAmount)))} that day`,
+      limit: formatMoney(held),
       actual: formatMoney(asCoreDecimal(args.signedAmount).abs()),
     });
   } else if (args.kind === 'withdrawal') {
