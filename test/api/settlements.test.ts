@@ -301,4 +301,35 @@ describe('settlement batches, statements and exports (SPEC §6.2–§6.5, §7, i
     const [row] = await t.db.dataSource.query(`SELECT revision, computed_by FROM settlement_batches WHERE id = $1`, [q3.id]);
     expect(row).to.deep.equal({ revision: 3, computed_by: null });
   });
+
+  it('when a draft is still unsubmitted after 3 working days, then the daily job reminds its bank, and whoever oversees the batch can list the reminder', async () => {
+    const run = await (await t.as('admin')).post('/api/v1/jobs/submission_reminders/runs').send({ date: '2026-09-28', force: true });
+    expect(run.status, JSON.stringify(run.body)).to.be.oneOf([200, 201]);
+    const [stored] = await t.db.dataSource.query(
+      `SELECT id::text, due_on::text, working_days_since_period_end AS days FROM submission_reminders WHERE batch_id = $1 AND business_date = '2026-09-28'`,
+      [q3.id],
+    );
+    expect(stored, 'the job reminded the draft 2026Q3 batch').to.exist;
+
+    const officer = await t.as('officer.abc');
+    const mine = await officer.get('/api/v1/settlements/reminders');
+    expect(mine.status, JSON.stringify(mine.body)).to.equal(200);
+    const [{ batch_number: batchNumber }] = await t.db.dataSource.query(`SELECT batch_number FROM settlement_batches WHERE id = $1`, [q3.id]);
+    expect(mine.body.items.find((r: { id: string }) => r.id === stored.id)).to.deep.include({
+      batchId: q3.id, batchNumber, batchStatus: 'draft', bankId: abc, period: '2026Q3', businessDate: '2026-09-28', dueOn: stored.due_on, workingDaysSincePeriodEnd: stored.days,
+    });
+    const total = (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM submission_reminders WHERE bank_id = $1`, [abc]))[0].n;
+    expect(mine.body.total).to.equal(total);
+
+    const ids = async (user: string, query = '') => ((await (await t.as(user)).get(`/api/v1/settlements/reminders${query}`)).body.items as Array<{ id: string }>).map((r) => r.id);
+    expect(await ids('officer.rcb'), 'another bank sees none of it').not.to.include(stored.id);
+    expect(await ids('finance', `?bankId=${abc}&period=2026Q3&date=2026-09-28`)).to.include(stored.id);
+    expect(await ids('auditor', '?period=2026Q2')).not.to.include(stored.id);
+    expect(await ids('finance', '?date=2026-09-29')).not.to.include(stored.id);
+    const page = await (await t.as('finance')).get('/api/v1/settlements/reminders?limit=1');
+    expect(page.body).to.include({ limit: 1, offset: 0 });
+    expect(page.body.items).to.have.length(1);
+    expect((await (await t.as('enterprise')).get('/api/v1/settlements/reminders')).status).to.equal(403);
+    expect((await officer.get('/api/v1/settlements/reminders?period=2026-09')).status).to.equal(400);
+  });
 });

@@ -160,3 +160,19 @@ export function toLoanSubsidyDto(loanId: string, period: SettlementPeriod, compu
     reason: line?.reason ?? null,
   };
 }
+
+/** A reminder that a batch was still in draft after its 3 working days (SPEC §7, §8), with the batch as it is now. */
+export interface ReminderDto {
+  id: string;
+  batchId: string;
+  batchNumber: string;
+  /** The batch's status now: a reminder of a batch since submitted is history. */
+  batchStatus: string;
+  bankId: string;
+  bankName: string | null;
+  period: string;
+  businessDate: string;
+  dueOn: string;
+  workingDaysSincePeriodEnd: number;
+  createdAt: string;
+}

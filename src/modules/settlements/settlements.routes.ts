@@ -113,6 +113,20 @@ const subsidySchema = Joi.object({
   reason: Joi.string().allow(null),
 }).label('LoanSubsidy');
 
+const reminderSchema = Joi.object({
+  id: Joi.string(),
+  batchId: Joi.string(),
+  batchNumber: Joi.string(),
+  batchStatus: Joi.string().description('the batch as it is now; a reminder of a batch since submitted is history'),
+  bankId: Joi.string(),
+  bankName: Joi.string().allow(null),
+  period: Joi.string(),
+  businessDate: Joi.string(),
+  dueOn: Joi.string().description('the last day to submit: the 3rd working day after the period'),
+  workingDaysSincePeriodEnd: Joi.number().integer(),
+  createdAt: Joi.string(),
+}).label('SubmissionReminder');
+
 const verifySchema = Joi.object({
   sha256: Joi.string(),
   matches: Joi.boolean(),
@@ -152,6 +166,18 @@ function registerBatchRoutes(api: ApiRegistry, { workflow, query }: Services): v
     query: Joi.object({ ...paginationKeys, bankId: uuid(), period: settlementPeriod(), status: Joi.string().valid(...BATCH_STATUSES) }),
     response: pageSchema(batchSchema),
     handle: ({ query: filter }, context) => query.list(context, filter as never),
+  });
+  // Before /settlements/:id, which would otherwise take "reminders" for an id.
+  api.add({
+    method: 'get', path: '/settlements/reminders', tag, summary: 'List the reminders of batches not submitted within 3 working days', access: READERS,
+    query: Joi.object({
+      ...paginationKeys,
+      bankId: uuid(),
+      period: settlementPeriod(),
+      date: isoDate().description('reminders of this business date only'),
+    }),
+    response: pageSchema(reminderSchema),
+    handle: ({ query: filter }, context) => query.reminders(context, filter as never),
   });
   api.add({
     method: 'get', path: '/settlements/:id', tag, summary: 'Get a settlement batch with its subtotals by model', access: READERS,
