@@ -220,4 +220,36 @@ describe('百千万 targets, progress and its PDF (SPEC §3, §7, §11)', () => 
     expect(res.body.paths['/api/v1/progress'].get).to.be.an('object');
     expect(res.body.paths['/api/v1/progress/report.pdf'].get.responses['200'].content).to.have.key('application/pdf');
   });
+
+  it('when the monthly job has kept snapshots, then GET /progress/trend gives them oldest first, each cut to the caller’s scope as the live report is', async () => {
+    const admin = await t.as('admin');
+    for (const date of ['2026-11-01', '2026-10-01']) {
+      const run = await admin.post('/api/v1/jobs/progress_snapshot/runs').send({ date, force: true });
+      expect(run.status, JSON.stringify(run.body)).to.be.oneOf([200, 201]);
+    }
+    // Each point is the report of its date as the caller reads it live (no write since the snapshots).
+    const live = async (user: string, by: string, date: string) => (await (await t.as(user)).get(`/api/v1/progress?by=${by}&date=${date}`)).body.lines;
+    for (const [user, by] of [['admin', 'region'], ['admin', 'bank'], ['auditor.lankao', 'region'], ['officer.abc', 'bank'], ['officer.abc', 'region']]) {
+      const trend = await (await t.as(user!)).get(`/api/v1/progress/trend?by=${by}`);
+      expect(trend.status, JSON.stringify(trend.body)).to.equal(200);
+      expect(trend.body.by).to.equal(by);
+      expect(trend.body.points.map((p: { date: string }) => p.date), `${user} by ${by}`).to.deep.equal(['2026-10-01', '2026-11-01']);
+      for (const point of trend.body.points) {
+        expect(point.lines, `${user} by ${by} on ${point.date}`).to.deep.equal(await live(user!, by!, point.date));
+      }
+    }
+    const county = await (await t.as('auditor.lankao')).get('/api/v1/progress/trend');
+    expect(county.body.points[0].lines.map((l: { regionCode: string }) => l.regionCode)).to.deep.equal(['410225']);
+    const officer = await (await t.as('officer.abc')).get('/api/v1/progress/trend?by=bank');
+    expect(officer.body.points[0].lines).to.have.length(1);
+
+    const window = await admin.get('/api/v1/progress/trend?from=2026-10-02&to=2026-12-31');
+    expect(window.body.points.map((p: { date: string }) => p.date)).to.deep.equal(['2026-11-01']);
+    expect((await admin.get('/api/v1/progress/trend?from=2026-11-02&to=2026-10-01')).status).to.equal(400);
+    expect((await admin.get('/api/v1/progress/trend?by=county')).status).to.equal(400);
+    const countyByBank = await (await t.as('auditor.lankao')).get('/api/v1/progress/trend?by=bank');
+    expect(countyByBank.status).to.equal(422);
+    expect(countyByBank.body.error.details[0].rule).to.equal('TREND_BY_BANK_CITY_WIDE');
+    expect((await (await t.as('enterprise')).get('/api/v1/progress/trend')).status).to.equal(403);
+  });
 });

@@ -4,6 +4,7 @@ import { parseIsoDate, type IsoDate } from '../../core/dates';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
+import { DomainError } from '../../shared/http/errors';
 import { sendPdf } from '../../shared/pdf';
 import { MEASURE_COLUMN, PROGRESS_BY_BANK_SQL, PROGRESS_BY_REGION_SQL } from './progress.sql';
 import { computeSummaries, readSummary, summariseAllCities, type CountsRow, type ProgressBreakdown, type SummariseCounts } from './progress-summaries';
@@ -41,6 +42,18 @@ export interface ProgressQuery {
   by?: ProgressBy;
 }
 
+export interface TrendQuery {
+  by?: ProgressBy;
+  from?: string;
+  to?: string;
+}
+
+/** The monthly snapshots (SPEC §8 "a snapshot of 百千万 progress, for the trend"), oldest first. */
+export interface ProgressTrend {
+  by: ProgressBy;
+  points: Array<{ date: string; takenAt: string; lines: ProgressLine[] }>;
+}
+
 type ProgressRow = { scope: ProgressLine['scope']; region_code: string | null; bank_id: string | null; name: string } & Record<
   string,
   number | string | null
@@ -74,6 +87,38 @@ export class ProgressService {
     }
     const withTargets = by === 'region' || regionPath === null;
     return { date, by, countedIn: by === 'bank' ? regionPath : null, lines: rows.map((row) => toLine(row, withTargets)) };
+  }
+
+  /**
+   * The trend: the reports the monthly job kept (the whole city's, as an admin reads it), each cut to
+   * the caller's scope as GET /progress cuts it: county staff get their county's line by region; a
+   * loan officer its own bank's line by bank. By bank, county staff are refused: their live report
+   * counts inside their county, and the snapshots keep only the city's counts.
+   */
+  async trend(context: AuthenticatedContext, query: TrendQuery): Promise<ProgressTrend> {
+    const by = query.by ?? 'region';
+    const scope = scopeOf(context.user);
+    if (query.from && query.to && query.from > query.to) {
+      throw new DomainError('VALIDATION_FAILED', 'the request is invalid', [
+        { in: 'query', path: 'from', message: 'from must not be after to', type: 'date.order' },
+      ]);
+    }
+    if (by === 'bank' && scope.kind === 'region') {
+      throw new DomainError('RULE_VIOLATION', 'the trend by bank is kept for the whole city only', [
+        { field: 'by', rule: 'TREND_BY_BANK_CITY_WIDE', message: 'county staff read the trend by region, or GET /progress?by=bank for a date' },
+      ]);
+    }
+    const rows: Array<{ date: string; taken_at: Date; report: ProgressReport }> = await this.dataSource.query(
+      `SELECT business_date::text AS date, taken_at, report FROM progress_snapshots
+        WHERE breakdown = $1 AND ($2::date IS NULL OR business_date >= $2::date) AND ($3::date IS NULL OR business_date <= $3::date)
+        ORDER BY business_date`,
+      [by, query.from ?? null, query.to ?? null],
+    );
+    const keep = (line: ProgressLine): boolean =>
+      scope.kind === 'region' ? line.scope === 'county' && line.regionCode === context.user.regionCode
+      : scope.kind === 'bank' && by === 'bank' ? line.bankId === scope.bankId
+      : true;
+    return { by, points: rows.map((row) => ({ date: row.date, takenAt: row.taken_at.toISOString(), lines: row.report.lines.filter(keep) })) };
   }
 
   /**

@@ -87,6 +87,23 @@ export function registerTargetRoutes(api: ApiRegistry, services: { targets: Targ
   });
   api.add({
     method: 'get',
+    path: '/progress/trend',
+    tag: 'targets',
+    summary: 'Get the monthly snapshots of 百千万 progress (the trend), oldest first',
+    access: PROGRESS_READERS,
+    query: Joi.object({
+      by: Joi.string().valid('region', 'bank').default('region'),
+      from: isoDate().description('snapshots taken on or after this day'),
+      to: isoDate().description('snapshots taken on or before this day'),
+    }),
+    response: Joi.object({
+      by: Joi.string().valid('region', 'bank'),
+      points: Joi.array().items(Joi.object({ date: Joi.string(), takenAt: Joi.string(), lines: progressSchema.extract('lines') })),
+    }).label('ProgressTrend'),
+    handle: ({ query }, context) => progress.trend(context, query),
+  });
+  api.add({
+    method: 'get',
     path: '/progress/report.pdf',
     tag: 'targets',
     summary: 'Download the 百千万 progress report as a PDF',
