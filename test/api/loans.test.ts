@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { addDays, type IsoDate } from '../../src/core/dates';
 import { residentId, unique } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -258,5 +259,50 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
       [banks.rcb],
     );
     expect(await linkedFor('2026-07-01')).to.be.at.least(independent);
+  });
+
+  it('when the detail is written as JSON by PostgreSQL (GET /loans/:id), then it equals the one JavaScript builds, for every loan and date', async () => {
+    // Run last: by now the data holds repayments, reversals, extensions, closed and delinquent loans;
+    // and one loan paid on time twice, then only the interest (with a penalty) late.
+    const officer = await t.as('officer.rcb');
+    // In another township: the delinquency test above tripped the circuit breakers of LANKAO_VILLAGE's.
+    const paid = await register('officer.rcb', microcredit(await household({ villageCode: '410225101201' }), { contractDate: '2026-01-10', disbursementDate: '2026-01-10', maturityDate: '2027-01-10' }));
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(201);
+    const rows: Array<{ dueDate: string; principalDue: string; interestDue: string }> = (await officer.get(`/api/v1/loans/${paid.body.id}/schedule`)).body;
+    const payments = [
+      ...rows.slice(0, 2).map((r) => ({ paidOn: r.dueDate, principal: r.principalDue, interest: r.interestDue })),
+      { paidOn: addDays(rows[2]!.dueDate as IsoDate, 9), principal: '0.00', interest: rows[2]!.interestDue, penalty: '3.21' },
+    ];
+    for (const payment of payments) {
+      const res = await officer.post(`/api/v1/loans/${paid.body.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send(payment);
+      expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    }
+    const admin = await t.services.auth.authenticate(`Bearer ${await t.tokenFor('admin')}`);
+    const context = { requestId: 'equality', user: admin, ip: '127.0.0.1' };
+    const loans: Array<{ id: string; dates: string[] }> = await t.db.dataSource.query(
+      `SELECT l.id, array_remove(ARRAY[l.contract_date::text, l.disbursement_date::text, (l.disbursement_date - 1)::text], NULL)
+              || ARRAY(SELECT DISTINCT paid_on::text FROM repayments r WHERE r.loan_id = l.id)
+              || ARRAY(SELECT due_date::text FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version ORDER BY seq LIMIT 4) AS dates
+         FROM loans l ORDER BY l.id`,
+    );
+    expect(loans.length).to.be.greaterThan(50);
+    const kinds = new Set<string>();
+    for (const loan of loans) {
+      for (const asOf of [...loan.dates, '2020-01-01', '2026-09-20', '2040-12-31']) {
+        const document = JSON.parse((await t.services.loansQuery.detailDocument(context, loan.id, asOf)).text);
+        const built = await t.services.loansQuery.detail(context, loan.id, asOf);
+        expect(document, `${loan.id} as of ${asOf}`).to.deep.equal(JSON.parse(JSON.stringify(built)));
+        for (const r of built.repayments) kinds.add(r.kind);
+      }
+    }
+    expect([...kinds].sort(), 'the data has repayments and reversals').to.include.members(['reversal']);
+    const late = JSON.parse((await t.services.loansQuery.detailDocument(context, paid.body.id, payments[2]!.paidOn)).text).balances;
+    expect(late.penaltyPaid).to.equal('3.21');
+    expect(late.arrears, 'the third instalment’s principal is still owed').to.equal(rows[2]!.principalDue);
+    const [{ id: otherBanks }] = await t.db.dataSource.query(`SELECT id FROM loans WHERE bank_id <> $1 LIMIT 1`, [banks.rcb]);
+    expect((await officer.get(`/api/v1/loans/${otherBanks}`)).status, 'outside scope').to.equal(404);
+    const sample = await officer.get(`/api/v1/loans/${(await t.db.dataSource.query(`SELECT id FROM loans WHERE bank_id = $1 LIMIT 1`, [banks.rcb]))[0].id}`);
+    expect(sample.status).to.equal(200);
+    expect(sample.headers['content-type']).to.equal('application/json; charset=utf-8');
   });
 });

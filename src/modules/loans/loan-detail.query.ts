@@ -6,12 +6,37 @@ import type { LoanStatus, RepaymentMethod } from './loan.entity';
 import type { RepaymentDto } from './loan-servicing.service';
 
 /**
- * The read of GET /loans/:id in one statement (issue 7): the loan with its borrower's name, and its
- * current schedule, repayments and history as JSON arrays, instead of four queries and TypeORM's
- * entity hydration. Amounts leave PostgreSQL as text (a JSON number would become a float), in the
+ * A loan's detail in one statement (issue 7): the loan with its borrower's name, and its current
+ * schedule, repayments and history as JSON arrays, instead of four queries and TypeORM's entity
+ * hydration. Read as a row (readLoanDetail: the loan statement PDF) or as the API's whole answer
+ * (readLoanDetailDocument: GET /loans/:id). Amounts leave PostgreSQL as text (a JSON number would become a float), in the
  * form formatMoney gives (numeric(16,2) prints two decimals, so the API can pass them on), and
  * timestamps as ISO strings in UTC with milliseconds, as Date#toISOString writes them.
  */
+const SCHEDULE_JSON = `
+         (SELECT COALESCE(json_agg(json_build_object(
+                   'seq', s.seq, 'dueDate', s.due_date, 'principalDue', s.principal_due::text, 'interestDue', s.interest_due::text,
+                   'totalDue', (s.principal_due + s.interest_due)::text)
+                   ORDER BY s.seq), '[]'::json)
+            FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version)`;
+const REPAYMENTS_JSON = `
+         (SELECT COALESCE(json_agg(json_build_object(
+                   'id', r.id, 'loanId', r.loan_id, 'kind', r.kind, 'paidOn', r.paid_on, 'principal', r.principal::text,
+                   'interest', r.interest::text, 'penalty', r.penalty::text, 'reversesId', r.reverses_id, 'note', r.note,
+                   'createdAt', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                   ORDER BY r.paid_on, r.created_at), '[]'::json)
+            FROM repayments r WHERE r.loan_id = l.id)`;
+const EVENTS_JSON = `
+         (SELECT COALESCE(json_agg(json_build_object(
+                   'kind', ev.kind, 'effectiveDate', ev.effective_date, 'fromStatus', ev.from_status, 'toStatus', ev.to_status,
+                   'details', ev.details, 'at', to_char(ev.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                   ORDER BY ev.id), '[]'::json)
+            FROM loan_events ev WHERE ev.loan_id = l.id)`;
+const BORROWER_JOINS = `
+    FROM loans l
+    LEFT JOIN households h ON h.id = l.household_id
+    LEFT JOIN enterprises e ON e.id = l.enterprise_id`;
+
 const LOAN_DETAIL_SQL = `
   SELECT l.id, l.bank_id, l.branch_id, l.contract_number, l.model_code, l.model_version_id, l.borrower_kind,
          l.household_id, l.enterprise_id, l.region_path, l.principal::text AS principal,
@@ -20,25 +45,56 @@ const LOAN_DETAIL_SQL = `
          l.current_maturity_date, l.term_months, l.repayment_method, l.purpose, l.agreement_number, l.driven_households,
          l.guarantor_id, l.risk_fund_id, l.status, l.days_past_due, l.delinquency_as_of, l.closed_on,
          h.head_name, h.id_number_masked, e.name AS enterprise_name, e.uscc,
-         (SELECT COALESCE(json_agg(json_build_object(
-                   'seq', s.seq, 'dueDate', s.due_date, 'principalDue', s.principal_due::text, 'interestDue', s.interest_due::text,
-                   'totalDue', (s.principal_due + s.interest_due)::text)
-                   ORDER BY s.seq), '[]'::json)
-            FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version) AS schedule,
-         (SELECT COALESCE(json_agg(json_build_object(
-                   'id', r.id, 'kind', r.kind, 'paidOn', r.paid_on, 'principal', r.principal::text, 'interest', r.interest::text,
-                   'penalty', r.penalty::text, 'reversesId', r.reverses_id, 'note', r.note,
-                   'createdAt', to_char(r.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-                   ORDER BY r.paid_on, r.created_at), '[]'::json)
-            FROM repayments r WHERE r.loan_id = l.id) AS repayments,
-         (SELECT COALESCE(json_agg(json_build_object(
-                   'kind', ev.kind, 'effectiveDate', ev.effective_date, 'fromStatus', ev.from_status, 'toStatus', ev.to_status,
-                   'details', ev.details, 'at', to_char(ev.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
-                   ORDER BY ev.id), '[]'::json)
-            FROM loan_events ev WHERE ev.loan_id = l.id) AS events
-    FROM loans l
-    LEFT JOIN households h ON h.id = l.household_id
-    LEFT JOIN enterprises e ON e.id = l.enterprise_id
+         ${SCHEDULE_JSON} AS schedule,
+         ${REPAYMENTS_JSON} AS repayments,
+         ${EVENTS_JSON} AS events
+  ${BORROWER_JOINS}
+   WHERE l.id = $1`;
+
+/** A rate as formatRate writes it: at least 4 decimals, more only when the rate has them. */
+const rateText = (column: string) =>
+  `CASE WHEN scale(trim_scale(${column})) < 4 THEN round(${column}, 4)::text ELSE trim_scale(${column})::text END`;
+
+/**
+ * GET /loans/:id as PostgreSQL writes it (issue 7): the whole LoanDetailDto as JSON text, which the
+ * API passes on without parsing and re-serialising it (a quarter of the read's cost in Node). The
+ * same fields, formats and balances as LoansQueryService#detail builds in JavaScript for the loan
+ * statement; the balances repeat balancesAt() as sums, and a test holds the two equal on every loan
+ * of the test data at several dates. $1 the loan · $2 the date of the balances.
+ */
+const LOAN_DETAIL_DOCUMENT_SQL = `
+  SELECT l.bank_id, l.region_path, l.enterprise_id, json_build_object(
+           'id', l.id, 'bankId', l.bank_id, 'branchId', l.branch_id, 'contractNumber', l.contract_number,
+           'modelCode', l.model_code, 'modelVersionId', l.model_version_id, 'borrowerKind', l.borrower_kind,
+           'householdId', l.household_id, 'enterpriseId', l.enterprise_id,
+           'borrowerName', COALESCE(h.head_name, e.name),
+           'borrowerIdentifier', CASE WHEN h.head_name IS NOT NULL THEN h.id_number_masked WHEN e.name IS NOT NULL THEN e.uscc END,
+           'principal', l.principal::text, 'outstandingPrincipal', l.outstanding_principal::text,
+           'rateAnnual', ${rateText('l.rate_annual')}, 'referenceRateAnnual', ${rateText('l.reference_rate_annual')},
+           'contractDate', l.contract_date, 'disbursementDate', l.disbursement_date, 'maturityDate', l.maturity_date,
+           'currentMaturityDate', l.current_maturity_date, 'termMonths', l.term_months, 'repaymentMethod', l.repayment_method,
+           'purpose', l.purpose, 'agreementNumber', l.agreement_number, 'drivenHouseholds', l.driven_households,
+           'guarantorId', l.guarantor_id, 'riskFundId', l.risk_fund_id, 'status', l.status, 'daysPastDue', l.days_past_due,
+           'delinquencyAsOf', l.delinquency_as_of, 'closedOn', l.closed_on,
+           'schedule', ${SCHEDULE_JSON},
+           'repayments', ${REPAYMENTS_JSON},
+           'events', ${EVENTS_JSON},
+           'balances', json_build_object(
+             'asOf', $2::date,
+             'outstandingPrincipal', (CASE WHEN l.disbursement_date <= $2::date THEN l.principal - paid.principal ELSE 0 END)::numeric(16,2)::text,
+             'principalPaid', paid.principal::numeric(16,2)::text,
+             'interestPaid', paid.interest::numeric(16,2)::text,
+             'penaltyPaid', paid.penalty::numeric(16,2)::text,
+             'dueToDate', due.total::numeric(16,2)::text,
+             'arrears', greatest(due.total - paid.principal - paid.interest, 0)::numeric(16,2)::text)
+         )::text AS document
+  ${BORROWER_JOINS}
+   CROSS JOIN LATERAL (
+         SELECT COALESCE(sum(r.principal), 0) AS principal, COALESCE(sum(r.interest), 0) AS interest, COALESCE(sum(r.penalty), 0) AS penalty
+           FROM repayments r WHERE r.loan_id = l.id AND r.paid_on <= $2::date) paid
+   CROSS JOIN LATERAL (
+         SELECT COALESCE(sum(s.principal_due + s.interest_due), 0) AS total
+           FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version AND s.due_date <= $2::date) due
    WHERE l.id = $1`;
 
 /** Amounts as PostgreSQL prints numeric(16,2): always two decimals, as formatMoney writes them. */
@@ -50,8 +106,8 @@ export interface ScheduleJson {
   totalDue: string;
 }
 
-/** A repayment as the detail query returns it: the DTO without the loan id it is nested under. */
-export type RepaymentJson = Omit<RepaymentDto, 'loanId'>;
+/** A repayment as the detail query returns it: its DTO. */
+export type RepaymentJson = RepaymentDto;
 
 export interface EventJson {
   kind: string;
@@ -151,4 +207,19 @@ export async function readLoanDetail(dataSource: DataSource, id: string): Promis
     repayments: row.repayments,
     events: row.events,
   };
+}
+
+/** The caller-independent answer of GET /loans/:id as JSON text, with what scope is decided on; null when there is no such loan. */
+export async function readLoanDetailDocument(
+  dataSource: DataSource,
+  id: string,
+  asOf: string,
+): Promise<{ scope: { bankId: string; regionPath: string; enterpriseId: string | null }; json: string } | null> {
+  const rows: Array<{ bank_id: string; region_path: string; enterprise_id: string | null; document: string }> = await dataSource.query(
+    named('loan-detail-document', LOAN_DETAIL_DOCUMENT_SQL),
+    [id, asOf],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  return { scope: { bankId: row.bank_id, regionPath: row.region_path, enterpriseId: row.enterprise_id }, json: row.document };
 }

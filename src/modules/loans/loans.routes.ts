@@ -128,7 +128,7 @@ export function registerLoanRoutes(
     access: LOAN_READERS,
     params: idParams,
     query: Joi.object({ asOf: isoDate().description('balances as of this date (default today)') }),
-    handle: ({ params, query }, context) => services.query.detail(context, params.id, query.asOf),
+    handle: ({ params, query }, context) => services.query.detailDocument(context, params.id, query.asOf),
   });
   api.add({
     method: 'get',

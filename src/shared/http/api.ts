@@ -114,6 +114,14 @@ function declaredHeaders(schema: Joi.ObjectSchema): readonly string[] {
   return names;
 }
 
+/**
+ * A handler's answer already written as JSON text (by PostgreSQL), sent as it is instead of being
+ * serialised again. It must be exactly what the endpoint's `response` schema describes.
+ */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 export type Authenticate = (req: Request, res: Response) => Promise<RequestContext['user']>;
 
 export class ApiRegistry {
@@ -153,6 +161,10 @@ export class ApiRegistry {
       if (res.headersSent || res.writableEnded) return;
       if (result === undefined) {
         res.status(endpoint.status ?? 204).end();
+        return;
+      }
+      if (result instanceof RawJson) {
+        res.status(endpoint.status ?? 200).type('application/json').send(result.text);
         return;
       }
       res.status(endpoint.status ?? 200).json(result);
