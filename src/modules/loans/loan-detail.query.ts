@@ -9,9 +9,9 @@ import type { RepaymentDto } from './loan-servicing.service';
  * A loan's detail in one statement (issue 7): the loan with its borrower's name, and its current
  * schedule, repayments and history as JSON arrays, instead of four queries and TypeORM's entity
  * hydration. Read as a row (readLoanDetail: the loan statement PDF) or as the API's whole answer
- * (readLoanDetailDocument: GET /loans/:id). Amounts leave PostgreSQL as text (a JSON number would become a float), in the
- * form formatMoney gives (numeric(16,2) prints two decimals, so the API can pass them on), and
- * timestamps as ISO strings in UTC with milliseconds, as Date#toISOString writes them.
+ * (readLoanDetailDocument: GET /loans/:id). Amounts leave PostgreSQL as text (a JSON number would
+ * become a float), in the form formatMoney gives (numeric(16,2) prints two decimals, so the API can
+ * pass them on), and timestamps as ISO strings in UTC with milliseconds, as Date#toISOString writes.
  */
 const SCHEDULE_JSON = `
          (SELECT COALESCE(json_agg(json_build_object(
