@@ -10,7 +10,7 @@ import { benchProgress } from './benchmarks/progress';
 import { benchSettlement } from './benchmarks/settlement';
 import { intOption, parseArgs, scaleOption } from './lib/args';
 import { BENCH_DIR, databaseExists, databaseOf, openBenchServer, serverVersion, withClient } from './lib/bench-db';
-import { ensureScratch, type BenchContext } from './lib/context';
+import { ensureScratch, settle, type BenchContext } from './lib/context';
 import { createProposedIndexes } from './lib/proposed-indexes';
 import { markdownTable, printRow, type ResultRow } from './lib/stats';
 
@@ -74,24 +74,29 @@ async function main(): Promise<void> {
         printRow(row);
       };
       if (chosen.has('settlement')) {
+        await settle(ctx, 'the settlement');
         log(`settlement ${PERIOD}, ${runs} runs`);
         record(await benchSettlement(ctx));
       }
       if (chosen.has('pdf')) {
+        await settle(ctx, 'the statement PDF');
         log(`statement PDF, ${runs} runs`);
         record(await benchPdf(ctx));
       }
       if (chosen.has('progress')) {
+        await settle(ctx, 'progress');
         log(`百千万 progress, ${runs} runs`);
         record(await benchProgress(ctx));
       }
       if (chosen.has('register') || chosen.has('read')) {
+        await settle(ctx, 'the loan API');
         log(`loan API, ${runs} runs each`);
         const api = await benchApi(ctx, { register: chosen.has('register'), read: chosen.has('read') }, requests);
         if (chosen.has('register')) record(api.register);
         if (chosen.has('read')) record(api.read);
       }
       if (chosen.has('import')) {
+        await settle(ctx, 'the import');
         log(`loan ledger import, ${runs} runs`);
         record(await benchImport(ctx));
       }

@@ -8,7 +8,7 @@ import type { AuthenticatedContext } from '../../src/shared/auth/context';
 import { BENCH_PASSWORD } from '../data/institutions';
 import { startChild, type ChildHandle } from '../lib/child';
 import { BASELINE_APPLICATION_NAME, CpuProbe, describeCpu, SERVICE_APPLICATION_NAME, type CpuPerRequest } from '../lib/cpu';
-import { SCRATCH_SCHEMA, type BenchContext } from '../lib/context';
+import { SCRATCH_SCHEMA, settle, type BenchContext } from '../lib/context';
 import { median, type ResultRow } from '../lib/stats';
 
 /**
@@ -83,6 +83,7 @@ export async function benchApi(ctx: BenchContext, which: { register: boolean; re
     };
     const officers = await logIn(ctx, servers.appPort);
     const register = which.register ? await benchRegister(ctx, officers, servers, requestsPerRun) : notRun('Loan registration API');
+    if (which.register && which.read) await settle(ctx, 'the reads');
     const read = which.read ? await benchRead(ctx, officers, servers) : notRun('Read one loan API');
     const [appEnd, bareEnd] = await Promise.all([app.stop(), bare.stop()]);
     const memory = `server peak RSS ${appEnd?.peakRssMb ?? '?'} MB, baseline server ${bareEnd?.peakRssMb ?? '?'} MB`;

@@ -26,3 +26,14 @@ export async function ensureScratch(dataSource: DataSource): Promise<void> {
   );
   await dataSource.query(`CREATE TABLE IF NOT EXISTS ${SCRATCH_SCHEMA}.import_baseline (row_no int NOT NULL, cells text[] NOT NULL)`);
 }
+
+/**
+ * Writes the previous benchmark's dirty pages out (CHECKPOINT) before the next one starts, so that
+ * the background writing of, say, three settlement runs (gigabytes of WAL) does not land in the
+ * middle of the read benchmark's runs. The figure and its baseline both start from a settled database.
+ */
+export async function settle(ctx: BenchContext, before: string): Promise<void> {
+  const started = Date.now();
+  await ctx.dataSource.query('CHECKPOINT');
+  ctx.log(`checkpoint before ${before} (${Date.now() - started} ms)`);
+}
