@@ -2,6 +2,7 @@ import net from 'node:net';
 import { expect } from 'chai';
 import { AuthUserCache } from '../../src/modules/auth/auth-user-cache';
 import { createTestDatabase, type TestDatabase } from '../support/db';
+import { eventually } from '../support/eventually';
 
 /**
  * Issue 7: authenticated users are kept in memory between requests, and only while PostgreSQL's
@@ -58,16 +59,6 @@ describe('the authenticated-user cache (issue 7): kept only while PostgreSQL rep
       return row?.display_name as string | undefined;
     };
     return { calls, load };
-  }
-
-  /** Asks until `done` holds (a notification arrives within milliseconds; 5 s is the test's patience). */
-  async function eventually(done: () => Promise<boolean>, what: string): Promise<void> {
-    const until = Date.now() + 5_000;
-    while (Date.now() < until) {
-      if (await done()) return;
-      await sleep(20);
-    }
-    expect.fail(`not within 5 s: ${what}`);
   }
 
   it('when listening, then a user is loaded once and served from memory afterwards', async () => {

@@ -78,26 +78,29 @@ export function checkBalanceChange(args: {
    */
   lowestSince?: { date: string; balance: Decimal };
 }): { balanceAfter: Decimal; problems: BalanceChangeProblem[] } {
-  const balanceAfter = asCoreDecimal(args.balance).plus(asCoreDecimal(args.signedAmount));
+  const balance = asCoreDecimal(args.balance);
+  const amount = asCoreDecimal(args.signedAmount);
+  const balanceAfter = balance.plus(amount);
+  const lowestAfter = args.lowestSince && asCoreDecimal(args.lowestSince.balance).plus(amount);
   const problems: BalanceChangeProblem[] = [];
   if (balanceAfter.lt(0)) {
     problems.push({
       field: 'amount',
       rule: FUND_RULE_CODES.balanceNegative,
-      message: `the fund holds ${formatMoney(asCoreDecimal(args.balance))}; taking ${formatMoney(asCoreDecimal(args.signedAmount).abs())} would leave ${formatMoney(balanceAfter)}`,
-      limit: formatMoney(asCoreDecimal(args.balance)),
-      actual: formatMoney(asCoreDecimal(args.signedAmount).abs()),
+      message: `the fund holds ${formatMoney(balance)}; taking ${formatMoney(amount.abs())} would leave ${formatMoney(balanceAfter)}`,
+      limit: formatMoney(balance),
+      actual: formatMoney(amount.abs()),
     });
-  } else if (args.lowestSince && asCoreDecimal(args.lowestSince.balance).plus(asCoreDecimal(args.signedAmount)).lt(0)) {
+  } else if (args.lowestSince && lowestAfter?.lt(0)) {
     const held = asCoreDecimal(args.lowestSince.balance);
     problems.push({
       field: 'amount',
       rule: FUND_RULE_CODES.balanceNegative,
       message:
-        `at the end of ${args.lowestSince.date} the fund held ${formatMoney(held)}; taking ${formatMoney(asCoreDecimal(args.signedAmount).abs())} ` +
-        `on an earlier date would leave ${formatMoney(held.plus(asCoreDecimal(args.signedAmount)))} that day`,
+        `at the end of ${args.lowestSince.date} the fund held ${formatMoney(held)}; taking ${formatMoney(amount.abs())} ` +
+        `on an earlier date would leave ${formatMoney(lowestAfter)} that day`,
       limit: formatMoney(held),
-      actual: formatMoney(asCoreDecimal(args.signedAmount).abs()),
+      actual: formatMoney(amount.abs()),
     });
   } else if (args.kind === 'withdrawal') {
     const capacityAfter = fundCapacity(balanceAfter, args.multiple);
