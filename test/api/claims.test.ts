@@ -24,7 +24,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
   let kfGuarantor: string;
   let fundId: string;
   let users: Record<string, string>;
-  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected', string> = {} as never;
+  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected' | 'paidOutOfOrder', string> = {} as never;
 
   before(async function () {
     this.timeout(120_000);
@@ -49,6 +49,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     loans.notDefaulted = await register({ modelCode: 'household_microcredit', principal: '30000.00', rateAnnual: '0.0435', contractDate: '2026-11-01', disbursementDate: '2026-11-01', maturityDate: '2027-11-01' });
     loans.badRatios = await register({ modelCode: 'insurance_backed', principal: '5000.00', ...short });
     loans.rejected = await register({ modelCode: 'household_microcredit', principal: '2000.00', ...short });
+    loans.paidOutOfOrder = await register({ modelCode: 'household_microcredit', principal: '1000.00', ...short });
     loans.fourThreeTwoOne = await register({ modelCode: 'government_guarantee', principal: '10000.01', ...short, guarantorId: kfGuarantor, guaranteeFeeRate: '0.01' });
     const [application] = (await finance.get(`/api/v1/guarantees?loanId=${loans.fourThreeTwoOne}`)).body.items;
     expect((await finance.post(`/api/v1/guarantees/${application.id}/approve`)).body.loanStatus).to.equal('active');
@@ -249,6 +250,20 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
       expect(text, expected).to.contain(expected);
     }
     expect((await (await t.as('officer.rcb')).get(`/api/v1/claims/${claim.id}/notice.pdf`)).status).to.equal(404);
+  });
+
+  it('when the shares are paid on different dates and recorded out of order, then the claim is paid on the latest payment date and no recovery is dated before it', async () => {
+    const filed = await file(loans.paidOutOfOrder, '2026-06-18');
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    expect((await (await t.as('finance2')).post(`/api/v1/claims/${filed.body.id}/approve`)).status).to.equal(200);
+    expect((await pay(filed.body.id, { party: 'risk_fund', paidOn: '2026-11-20' })).status).to.equal(201);
+    const done = await pay(filed.body.id, { party: 'bank', paidOn: '2026-07-01' });
+    expect(done.body).to.include({ status: 'paid', paidOn: '2026-11-20', loanStatus: 'compensated' });
+    const [event] = await t.db.dataSource.query(`SELECT effective_date::text AS on FROM loan_events WHERE loan_id = $1 AND to_status = 'compensated'`, [loans.paidOutOfOrder]);
+    expect(event.on).to.equal('2026-11-20');
+    const early = await recover(filed.body.id, { amount: '100.00', recoveredOn: '2026-07-02' });
+    expect(early.status, 'a recovery dated before the fund paid its 800.00').to.equal(422);
+    expect(early.body.error.details[0]).to.include({ code: 'DATE_OUT_OF_RANGE', field: 'recoveredOn' });
   });
 
   it('when claim records are tampered with in the database, then PostgreSQL refuses (append-only money history)', async () => {

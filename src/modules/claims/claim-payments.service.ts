@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { compareDates, type IsoDate } from '../../core/dates';
+import { compareDates, maxDate, type IsoDate } from '../../core/dates';
 import { type Decimal, formatMoney, parseMoney, sumMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { todayInShanghai } from '../../shared/clock';
@@ -48,7 +48,7 @@ export class ClaimPaymentsService {
   async pay(context: AuthenticatedContext, id: string, input: NewClaimPayment, key: string): Promise<{ status: number; body: ClaimDto }> {
     return this.idempotent(context, id, 'payments', key, input, async (manager, claim) => {
       if (claim.status !== 'approved') throw new DomainError('INVALID_STATE', claim.status === 'paid' ? 'every share of the claim is already paid' : `a ${claim.status} claim is not paid`);
-      const { states } = await shareStates(manager, id);
+      const { states, entries } = await shareStates(manager, id);
       const state = states.find((s) => s.share.party === input.party);
       if (!state) throw rule('PARTY_NOT_IN_CLAIM', 'party', `the claim has no ${input.party} share`);
       const unpaid = state.share.amount.minus(state.paid);
@@ -59,7 +59,7 @@ export class ClaimPaymentsService {
       checkDate(input.paidOn, claim.claimDate, 'paidOn');
       await this.append(manager, context, claim, state, { kind: 'claim_payment', amount, on: input.paidOn, reference: input.reference ?? null, key });
       const allPaid = states.every((s) => (s === state ? s.paid.plus(amount) : s.paid).eq(s.share.amount));
-      if (allPaid) await this.complete(manager, context, claim, input.paidOn);
+      if (allPaid) await this.complete(manager, context, claim, lastPaymentDate(entries, input.paidOn as IsoDate));
       await recordAudit(manager, context, {
         action: 'pay',
         entityType: 'claim',
@@ -182,6 +182,14 @@ export class ClaimPaymentsService {
     await manager.getRepository(Loan).update({ id: loan.id }, { status: 'compensated', updatedAt: new Date() });
     await recordAudit(manager, context, { action: 'compensate', entityType: 'loan', entityId: loan.id, before: { status: loan.status }, after: { status: 'compensated', claimId: claim.id }, regionPath: loan.regionPath, institutionId: loan.bankId });
   }
+}
+
+/**
+ * The claim is paid on the date its last share payment was made, whatever order the payments were
+ * recorded in: a recovery may not be dated before any party paid (recover() checks against it).
+ */
+function lastPaymentDate(entries: readonly RiskLedgerEntry[], thisPayment: IsoDate): IsoDate {
+  return entries.filter((e) => e.kind === 'claim_payment').reduce((latest, e) => maxDate(latest, e.occurredOn as IsoDate), thisPayment);
 }
 
 function rule(code: string, field: string, message: string, extra: { limit?: string; actual?: string } = {}): DomainError {

@@ -99,7 +99,7 @@ export class Claim {
   @Column({ type: 'varchar', length: 200, nullable: true })
   decisionReason!: string | null;
 
-  /** The date of the payment that completed the last share. */
+  /** The latest payment date of its shares, set when the last share is paid (not the last request's date). */
   @Column({ type: 'date', nullable: true })
   paidOn!: string | null;
 
