@@ -24,7 +24,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
   let kfGuarantor: string;
   let fundId: string;
   let users: Record<string, string>;
-  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected' | 'paidOutOfOrder', string> = {} as never;
+  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected' | 'paidOutOfOrder' | 'repaidAfterApproval' | 'partlyRepaid' | 'interestPaidLater', string> = {} as never;
 
   before(async function () {
     this.timeout(120_000);
@@ -50,6 +50,9 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     loans.badRatios = await register({ modelCode: 'insurance_backed', principal: '5000.00', ...short });
     loans.rejected = await register({ modelCode: 'household_microcredit', principal: '2000.00', ...short });
     loans.paidOutOfOrder = await register({ modelCode: 'household_microcredit', principal: '1000.00', ...short });
+    loans.repaidAfterApproval = await register({ modelCode: 'household_microcredit', principal: '2000.00', ...short });
+    loans.partlyRepaid = await register({ modelCode: 'household_microcredit', principal: '3000.00', ...short });
+    loans.interestPaidLater = await register({ modelCode: 'household_microcredit', principal: '10000.00', rateAnnual: '0.0435', contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' });
     loans.fourThreeTwoOne = await register({ modelCode: 'government_guarantee', principal: '10000.01', ...short, guarantorId: kfGuarantor, guaranteeFeeRate: '0.01' });
     const [application] = (await finance.get(`/api/v1/guarantees?loanId=${loans.fourThreeTwoOne}`)).body.items;
     expect((await finance.post(`/api/v1/guarantees/${application.id}/approve`)).body.loanStatus).to.equal('active');
@@ -78,6 +81,14 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
   const pay = async (claimId: string, body: Record<string, unknown>, key = `p-${unique()}`) => (await t.as('finance')).post(`/api/v1/claims/${claimId}/payments`).set('Idempotency-Key', key).send(body);
   const recover = async (claimId: string, body: Record<string, unknown>, who = 'officer.abc', key = `r-${unique()}`) =>
     (await t.as(who)).post(`/api/v1/claims/${claimId}/recoveries`).set('Idempotency-Key', key).send(body);
+  const repay = async (loanId: string, body: Record<string, unknown>) => (await t.as('officer.abc')).post(`/api/v1/loans/${loanId}/repayments`).set('Idempotency-Key', `rp-${unique()}`).send(body);
+  const fileAndApprove = async (loanId: string, claimDate: string) => {
+    const filed = await file(loanId, claimDate);
+    expect(filed.status, JSON.stringify(filed.body)).to.equal(201);
+    const approved = await (await t.as('finance')).post(`/api/v1/claims/${filed.body.id}/approve`);
+    expect(approved.status, JSON.stringify(approved.body)).to.equal(200);
+    return filed.body as { id: string; lossAmount: string; shares: Share[] };
+  };
   const snapshot = async () =>
     (await t.db.dataSource.query(
       `SELECT (SELECT count(*) FROM claims)::int AS claims, (SELECT count(*) FROM claim_shares)::int AS shares,
@@ -264,6 +275,49 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     const early = await recover(filed.body.id, { amount: '100.00', recoveredOn: '2026-07-02' });
     expect(early.status, 'a recovery dated before the fund paid its 800.00').to.equal(422);
     expect(early.body.error.details[0]).to.include({ code: 'DATE_OUT_OF_RANGE', field: 'recoveredOn' });
+  });
+
+  it('when the borrower repays the whole loan after the claim was approved, then no share is paid and the fund keeps its money', async () => {
+    const claim = await fileAndApprove(loans.repaidAfterApproval, '2026-06-18');
+    expect((await repay(loans.repaidAfterApproval, { paidOn: '2026-11-01', principal: '2000.00' })).status).to.equal(201);
+    const before = await snapshot();
+    const fundPaid = await pay(claim.id, { party: 'risk_fund', paidOn: '2026-11-02' });
+    expect(fundPaid.status, JSON.stringify(fundPaid.body)).to.equal(409);
+    expect(fundPaid.body.error.details).to.deep.include.members([
+      { code: 'LOAN_NOT_DEFAULTED', field: 'loanId', message: 'the loan is settled now, no longer defaulted', actual: 'settled' },
+      { code: 'PRINCIPAL_REPAID_SINCE_CLAIM', field: 'principalOutstanding', message: 'the claim is for 2000.00 of principal; the loan owes 0.00 now', limit: '0.00', actual: '2000.00' },
+    ]);
+    expect((await pay(claim.id, { party: 'bank', paidOn: '2026-11-02' })).status).to.equal(409);
+    expect(await snapshot(), 'no payment, payout or fund movement').to.deep.equal(before);
+    expect((await (await t.as('finance')).get(`/api/v1/claims/${claim.id}`)).body).to.include({ status: 'approved', totalPaid: '0.00', loanStatus: 'settled' });
+  });
+
+  it('when the borrower repays part of the principal after approval, then no share is paid for principal the loan no longer owes', async () => {
+    const claim = await fileAndApprove(loans.partlyRepaid, '2026-06-18');
+    expect(claim.lossAmount).to.equal('3000.00');
+    expect((await repay(loans.partlyRepaid, { paidOn: '2026-11-01', principal: '2500.00' })).status).to.equal(201);
+    const before = await snapshot();
+    for (const party of ['risk_fund', 'bank']) {
+      const res = await pay(claim.id, { party, paidOn: '2026-11-02' });
+      expect(res.status, party).to.equal(409);
+      expect(res.body.error.details).to.deep.equal([
+        { code: 'PRINCIPAL_REPAID_SINCE_CLAIM', field: 'principalOutstanding', message: 'the claim is for 3000.00 of principal; the loan owes 500.00 now', limit: '500.00', actual: '3000.00' },
+      ]);
+    }
+    expect(await snapshot()).to.deep.equal(before);
+    expect((await t.db.dataSource.query(`SELECT status FROM loans WHERE id = $1`, [loans.partlyRepaid]))[0].status, 'not compensated').to.equal('defaulted');
+  });
+
+  it('when the borrower pays interest after the claim date, then the claim is not approved for interest already paid', async () => {
+    const filed = await file(loans.interestPaidLater, '2026-07-01');
+    expect(filed.body).to.include({ principalOutstanding: '10000.00', interestUnpaid: '213.88' });
+    expect((await repay(loans.interestPaidLater, { paidOn: '2026-11-01', interest: '100.00' })).status).to.equal(201);
+    const approved = await (await t.as('finance')).post(`/api/v1/claims/${filed.body.id}/approve`);
+    expect(approved.status).to.equal(409);
+    expect(approved.body.error.details).to.deep.equal([
+      { code: 'INTEREST_PAID_SINCE_CLAIM', field: 'interestUnpaid', message: 'the claim is for 213.88 of unpaid interest; 113.88 of it is still unpaid', limit: '113.88', actual: '213.88' },
+    ]);
+    expect((await (await t.as('finance')).get(`/api/v1/claims/${filed.body.id}`)).body.status).to.equal('filed');
   });
 
   it('when claim records are tampered with in the database, then PostgreSQL refuses (append-only money history)', async () => {

@@ -63,6 +63,33 @@ export function claimLoss(input: ClaimLossInput): ClaimLoss {
   };
 }
 
+export interface ClaimStillOwed {
+  /** Of the claimed principal: what the loan still owes now. */
+  principalOwed: Decimal;
+  /** Of the interest unpaid on the claim date: what is still unpaid now. */
+  interestOwed: Decimal;
+}
+
+/**
+ * What the borrower still owes of what a claim was filed for, from the loan's records as they are now
+ * (repayments and reversals recorded after the claim was filed count, whatever their dates):
+ * - principal owed = the claim-date principal outstanding recomputed now − principal repaid after the
+ *   claim date, i.e. the loan's outstanding principal now;
+ * - interest owed = the claim-date interest unpaid recomputed now − interest paid after the claim date,
+ *   never below 0. Interest paid after the claim date counts against the claimed interest first, so
+ *   that a claim never pays for interest the borrower has since paid (a refiled claim dated later
+ *   prices any newer interest correctly).
+ * A claim is still owed in full while both are at least its principal outstanding and interest unpaid.
+ */
+export function claimStillOwed(input: ClaimLossInput): ClaimStillOwed {
+  const atClaimDate = claimLoss(input);
+  const after = input.repayments.filter((r) => compareDates(r.paidOn, input.claimDate) > 0);
+  return {
+    principalOwed: atClaimDate.principalOutstanding.minus(sumMoney(after.map((r) => r.principal))),
+    interestOwed: Decimal.max(0, atClaimDate.interestUnpaid.minus(sumMoney(after.map((r) => r.interest)))),
+  };
+}
+
 function accruedNotDue(input: ClaimLossInput, due: readonly { dueDate: IsoDate }[]): { amount: Decimal; window: ClaimLoss['accrual'] } {
   const nothing = { amount: new Decimal(0), window: null };
   const stillToCome = input.schedule.some((row) => compareDates(row.dueDate, input.claimDate) > 0);

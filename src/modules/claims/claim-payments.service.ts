@@ -14,6 +14,7 @@ import { LoanEvent } from '../loans/loan-event.entity';
 import { canTransition } from '../loans/loan.status';
 import type { RiskParty } from '../models/model-parameters';
 import { Claim } from './claim.entity';
+import { refuseIfNotOwed } from './claim-coverage';
 import { shareStates, type ClaimDto, type ShareState } from './claim.dto';
 import { splitRecovery } from './claim-split';
 import type { ClaimsService } from './claims.service';
@@ -36,8 +37,10 @@ export interface NewRecovery {
  * Paying an approved claim party by party, and splitting later recoveries (追偿) back (SPEC §5, §6.4).
  * Every payment and every recovered share is a risk-ledger record; the risk fund's share also moves
  * the fund (a payout, or a recovery back into it) through recordMovement. The claim row is locked
- * first, so concurrent payments can never together pay a share more than once. Once every share is
- * paid the claim is `paid` and the loan `compensated`. Each request carries an Idempotency-Key.
+ * first, so concurrent payments can never together pay a share more than once, and then its loan: a
+ * share is paid only while the loan is still defaulted and still owes the principal and interest the
+ * claim was filed for. Once every share is paid the claim is `paid` and the loan `compensated`. Each
+ * request carries an Idempotency-Key.
  */
 export class ClaimPaymentsService {
   constructor(
@@ -48,6 +51,10 @@ export class ClaimPaymentsService {
   async pay(context: AuthenticatedContext, id: string, input: NewClaimPayment, key: string): Promise<{ status: number; body: ClaimDto }> {
     return this.idempotent(context, id, 'payments', key, input, async (manager, claim) => {
       if (claim.status !== 'approved') throw new DomainError('INVALID_STATE', claim.status === 'paid' ? 'every share of the claim is already paid' : `a ${claim.status} claim is not paid`);
+      // The claim is locked (idempotent()), then its loan, as approval does: no repayment can land
+      // between this check and the payment, and every share is checked, not only the last one.
+      const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
+      await refuseIfNotOwed(manager, claim, loan);
       const { states, entries } = await shareStates(manager, id);
       const state = states.find((s) => s.share.party === input.party);
       if (!state) throw rule('PARTY_NOT_IN_CLAIM', 'party', `the claim has no ${input.party} share`);
@@ -59,7 +66,7 @@ export class ClaimPaymentsService {
       checkDate(input.paidOn, claim.claimDate, 'paidOn');
       await this.append(manager, context, claim, state, { kind: 'claim_payment', amount, on: input.paidOn, reference: input.reference ?? null, key });
       const allPaid = states.every((s) => (s === state ? s.paid.plus(amount) : s.paid).eq(s.share.amount));
-      if (allPaid) await this.complete(manager, context, claim, lastPaymentDate(entries, input.paidOn as IsoDate));
+      if (allPaid) await this.complete(manager, context, claim, loan, lastPaymentDate(entries, input.paidOn as IsoDate));
       await recordAudit(manager, context, {
         action: 'pay',
         entityType: 'claim',
@@ -164,11 +171,10 @@ export class ClaimPaymentsService {
   }
 
   /** Every share paid: the claim is paid and the loan compensated (SPEC §5). */
-  private async complete(manager: EntityManager, context: AuthenticatedContext, claim: Claim, paidOn: string): Promise<void> {
+  private async complete(manager: EntityManager, context: AuthenticatedContext, claim: Claim, loan: Loan, paidOn: string): Promise<void> {
     claim.status = 'paid';
     claim.paidOn = paidOn;
     await manager.getRepository(Claim).update({ id: claim.id }, { status: 'paid', paidOn, updatedAt: new Date() });
-    const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
     if (!canTransition(loan.status, 'compensated')) throw new DomainError('INVALID_STATE', `the loan is ${loan.status} now and cannot become compensated`);
     await manager.getRepository(LoanEvent).insert(<never>{
       loanId: loan.id,

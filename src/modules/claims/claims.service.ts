@@ -13,10 +13,9 @@ import { recordAudit } from '../audit/audit.service';
 import { Guarantee } from '../guarantees/guarantee.entity';
 import { Loan } from '../loans/loan.entity';
 import { LOAN_SCOPE } from '../loans/loans-query.service';
-import { Repayment } from '../loans/repayment.entity';
-import { ScheduleEntry } from '../loans/schedule-entry.entity';
 import { ModelVersion } from '../models/model-version.entity';
 import { Claim, type ClaimStatus } from './claim.entity';
+import { lossInputOf, refuseIfNotOwed } from './claim-coverage';
 import { claimLoss, type ClaimLoss } from './claim-loss';
 import { ClaimShare } from './claim-share.entity';
 import { splitClaim, type PartyShare } from './claim-split';
@@ -53,7 +52,7 @@ export class ClaimsService {
         if (!loan || !(await this.loanInScope(manager, context, loan.id))) throw notFound('loan');
         await this.checkClaimable(manager, loan, input.claimDate as IsoDate);
         const version = await manager.getRepository(ModelVersion).findOneByOrFail({ id: loan.modelVersionId });
-        const loss = await this.lossOf(manager, loan, input.claimDate as IsoDate);
+        const loss = claimLoss(await lossInputOf(manager, loan, input.claimDate as IsoDate));
         const shares = splitOrRefuse(loss, version);
         const guarantee = await manager.getRepository(Guarantee).findOneBy({ loanId: loan.id, status: 'approved' });
         const claim = manager.getRepository(Claim).create({
@@ -129,7 +128,7 @@ export class ClaimsService {
         ]);
       }
       const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
-      if (to === 'approved' && loan.status !== 'defaulted') throw new DomainError('INVALID_STATE', `the loan is ${loan.status} now, no longer defaulted`);
+      if (to === 'approved') await refuseIfNotOwed(manager, claim, loan);
       claim.status = to;
       claim.decidedBy = context.user.id;
       claim.decidedAt = new Date();
@@ -169,22 +168,6 @@ export class ClaimsService {
         { code: CLAIM_RULE_CODES.claimDate, field: 'claimDate', message: `from ${earliest} to ${today}`, limit: `${earliest}..${today}`, actual: claimDate },
       ]);
     }
-  }
-
-  private async lossOf(manager: EntityManager, loan: Loan, claimDate: IsoDate): Promise<ClaimLoss> {
-    const [schedule, repayments] = await Promise.all([
-      manager.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } }),
-      manager.getRepository(Repayment).find({ where: { loanId: loan.id } }),
-    ]);
-    return claimLoss({
-      claimDate,
-      disbursementDate: loan.disbursementDate as IsoDate,
-      method: loan.repaymentMethod,
-      rateAnnual: loan.rateAnnual,
-      principal: loan.principal,
-      schedule: schedule.map((s) => ({ dueDate: s.dueDate as IsoDate, interestDue: s.interestDue })),
-      repayments: repayments.map((r) => ({ paidOn: r.paidOn as IsoDate, principal: r.principal, interest: r.interest })),
-    });
   }
 
   private async loanInScope(manager: EntityManager, context: AuthenticatedContext, loanId: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Decimal, formatMoney, generateSchedule, parseIsoDate, type IsoDate, type ScheduleMethod } from '../../../src/core';
-import { claimLoss } from '../../../src/modules/claims/claim-loss';
+import { claimLoss, claimStillOwed } from '../../../src/modules/claims/claim-loss';
 
 const d = (value: string): IsoDate => parseIsoDate(value);
 
@@ -70,5 +70,38 @@ describe('claim loss: outstanding principal + contractual interest accrued and u
     const loss = claimLoss({ ...quarterly, claimDate: d('2026-02-01'), repayments: [{ paidOn: d('2026-01-20'), principal: new Decimal('0'), interest: new Decimal('500.00') }] });
     expect(formatMoney(loss.interestUnpaid)).to.equal('0.00');
     expect(formatMoney(loss.loss)).to.equal('50000.00');
+  });
+});
+
+describe('claim still owed: what the loan owes now of what a claim was filed for (SPEC §5)', () => {
+  const quarterly = loanOf('interest_quarterly_principal_at_maturity', '50000.00', '0.0435', '2026-01-05', '2027-01-05');
+  const claimDate = d('2026-07-01');
+  const owedNow = (repayments: Array<{ paidOn: string; principal: string; interest: string }>) => {
+    const owed = claimStillOwed({ ...quarterly, claimDate, repayments: repayments.map((r) => ({ paidOn: d(r.paidOn), principal: new Decimal(r.principal), interest: new Decimal(r.interest) })) });
+    return [formatMoney(owed.principalOwed), formatMoney(owed.interestOwed)];
+  };
+
+  it('when nothing was repaid since, then the loan owes exactly the claimed principal and interest', () => {
+    expect(owedNow([])).to.deep.equal(['50000.00', '1069.38']);
+  });
+
+  it('when principal and interest are repaid after the claim date, then both are taken off what is owed', () => {
+    expect(owedNow([{ paidOn: '2026-11-01', principal: '20000.00', interest: '69.38' }])).to.deep.equal(['30000.00', '1000.00']);
+  });
+
+  it('when more interest is paid after the claim date than was claimed, then the claimed interest owed is 0, never negative', () => {
+    expect(owedNow([{ paidOn: '2026-11-01', principal: '0', interest: '1500.00' }])).to.deep.equal(['50000.00', '0.00']);
+  });
+
+  it('when a repayment dated before the claim date is recorded later, then it counts too (the claim-date loss is recomputed)', () => {
+    // 10,000.00 repaid 2026-06-25 cuts the accrual: 453.13 + 555.83 + 4 days on 50,000 (24.17) + 6 days on 40,000 (29.00).
+    expect(owedNow([{ paidOn: '2026-06-25', principal: '10000.00', interest: '0' }])).to.deep.equal(['40000.00', '1062.13']);
+  });
+
+  it('when a repayment after the claim date is reversed, then it no longer counts', () => {
+    expect(owedNow([
+      { paidOn: '2026-11-01', principal: '20000.00', interest: '0' },
+      { paidOn: '2026-11-01', principal: '-20000.00', interest: '0' },
+    ])).to.deep.equal(['50000.00', '1069.38']);
   });
 });
