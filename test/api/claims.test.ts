@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type supertest from 'supertest';
+import { Decimal, formatMoney } from '../../src/core/money';
 import { residentId, unique } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 import { extractPdfText } from '../unit/pdf-text';
@@ -24,7 +25,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
   let kfGuarantor: string;
   let fundId: string;
   let users: Record<string, string>;
-  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected' | 'paidOutOfOrder' | 'repaidAfterApproval' | 'partlyRepaid' | 'interestPaidLater', string> = {} as never;
+  const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected' | 'paidOutOfOrder' | 'repaidAfterApproval' | 'partlyRepaid' | 'interestPaidLater' | 'paidThenRepaid', string> = {} as never;
 
   before(async function () {
     this.timeout(120_000);
@@ -52,6 +53,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     loans.paidOutOfOrder = await register({ modelCode: 'household_microcredit', principal: '1000.00', ...short });
     loans.repaidAfterApproval = await register({ modelCode: 'household_microcredit', principal: '2000.00', ...short });
     loans.partlyRepaid = await register({ modelCode: 'household_microcredit', principal: '3000.00', ...short });
+    loans.paidThenRepaid = await register({ modelCode: 'household_microcredit', principal: '2000.00', ...short });
     loans.interestPaidLater = await register({ modelCode: 'household_microcredit', principal: '10000.00', rateAnnual: '0.0435', contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' });
     loans.fourThreeTwoOne = await register({ modelCode: 'government_guarantee', principal: '10000.01', ...short, guarantorId: kfGuarantor, guaranteeFeeRate: '0.01' });
     const [application] = (await finance.get(`/api/v1/guarantees?loanId=${loans.fourThreeTwoOne}`)).body.items;
@@ -277,7 +279,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     expect(early.body.error.details[0]).to.include({ code: 'DATE_OUT_OF_RANGE', field: 'recoveredOn' });
   });
 
-  it('when the borrower repays the whole loan after the claim was approved, then no share is paid and the fund keeps its money', async () => {
+  it('when the borrower repays the whole loan after the claim was approved, then no share is paid, the fund keeps its money and the claim is rejected', async () => {
     const claim = await fileAndApprove(loans.repaidAfterApproval, '2026-06-18');
     expect((await repay(loans.repaidAfterApproval, { paidOn: '2026-11-01', principal: '2000.00' })).status).to.equal(201);
     const before = await snapshot();
@@ -290,9 +292,15 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     expect((await pay(claim.id, { party: 'bank', paidOn: '2026-11-02' })).status).to.equal(409);
     expect(await snapshot(), 'no payment, payout or fund movement').to.deep.equal(before);
     expect((await (await t.as('finance')).get(`/api/v1/claims/${claim.id}`)).body).to.include({ status: 'approved', totalPaid: '0.00', loanStatus: 'settled' });
+
+    const rejected = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '借款人已结清' });
+    expect(rejected.body).to.include({ status: 'rejected', decidedBy: users.finance2, decisionReason: '借款人已结清', totalPaid: '0.00' });
+    const [audit] = await t.db.dataSource.query(`SELECT before FROM audit_log WHERE entity_id = $1 AND action = 'reject'`, [claim.id]);
+    expect(audit.before, 'the approval it replaces').to.include({ status: 'approved', decidedBy: users.finance });
+    expect((await pay(claim.id, { party: 'risk_fund', paidOn: '2026-11-02' })).status).to.equal(409);
   });
 
-  it('when the borrower repays part of the principal after approval, then no share is paid for principal the loan no longer owes', async () => {
+  it('when the borrower repays part of the principal after approval, then no share is paid for it; the claim is rejected and a new one pays what is owed', async () => {
     const claim = await fileAndApprove(loans.partlyRepaid, '2026-06-18');
     expect(claim.lossAmount).to.equal('3000.00');
     expect((await repay(loans.partlyRepaid, { paidOn: '2026-11-01', principal: '2500.00' })).status).to.equal(201);
@@ -306,6 +314,47 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     }
     expect(await snapshot()).to.deep.equal(before);
     expect((await t.db.dataSource.query(`SELECT status FROM loans WHERE id = $1`, [loans.partlyRepaid]))[0].status, 'not compensated').to.equal('defaulted');
+
+    expect((await (await t.as('finance')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '借款人已部分还款' })).body.status).to.equal('rejected');
+    const again = await fileAndApprove(loans.partlyRepaid, '2026-11-02');
+    expect(again.lossAmount).to.equal('500.00');
+    const payouts = (await fundBalances()).payouts;
+    expect((await pay(again.id, { party: 'risk_fund', paidOn: '2026-11-03' })).status).to.equal(201);
+    const done = await pay(again.id, { party: 'bank', paidOn: '2026-11-03' });
+    expect(done.body).to.include({ status: 'paid', totalPaid: '500.00', loanStatus: 'compensated' });
+    expect((await fundBalances()).payouts).to.equal(formatMoney(new Decimal(payouts).plus('400.00')));
+  });
+
+  it('when a share was paid before the borrower repaid, then nothing more is paid, the claim is not rejected until the money is recovered, and then it is', async () => {
+    const claim = await fileAndApprove(loans.paidThenRepaid, '2026-06-18');
+    expect((await pay(claim.id, { party: 'risk_fund', paidOn: '2026-07-10' })).status).to.equal(201);
+    const stillOwed = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '撤回' });
+    expect(stillOwed.status, 'an approved claim its loan still owes').to.equal(409);
+    expect(stillOwed.body.error.details[0]).to.include({ code: 'ALREADY_DECIDED' });
+    expect((await recover(claim.id, { amount: '100.00', recoveredOn: '2026-07-11' })).status, 'no recovery before the claim is paid').to.equal(409);
+
+    const repaid = await repay(loans.paidThenRepaid, { paidOn: '2026-11-01', principal: '500.00' });
+    expect((await pay(claim.id, { party: 'bank', paidOn: '2026-11-02' })).body.error.details[0]).to.include({ code: 'PRINCIPAL_REPAID_SINCE_CLAIM', limit: '1500.00' });
+    const notBack = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '撤回' });
+    expect(notBack.status).to.equal(409);
+    expect(notBack.body.error.details[0]).to.include({ code: 'PAID_NOT_RECOVERED', limit: '0.00', actual: '1600.00' });
+    expect((await recover(claim.id, { amount: '100.00', recoveredOn: '2026-07-09' })).body.error.details[0], 'before the fund paid').to.include({ code: 'DATE_OUT_OF_RANGE' });
+    const part = await recover(claim.id, { amount: '100.00', recoveredOn: '2026-11-05' });
+    expect(part.status, JSON.stringify(part.body)).to.equal(201);
+    expect(part.body.shares.map((s: Share) => [s.party, s.paid, s.recovered])).to.deep.equal([['risk_fund', '1600.00', '100.00'], ['bank', '0.00', '0.00']]);
+
+    // The repayment bounces: the loan owes the claim again, but money already came back, so nothing more is paid on it.
+    expect((await (await t.as('officer.abc')).post(`/api/v1/loans/${loans.paidThenRepaid}/repayments/${repaid.body.id}/reverse`).send({ reason: '退票' })).status).to.be.oneOf([200, 201]);
+    expect((await pay(claim.id, { party: 'bank', paidOn: '2026-11-06' })).body.error.details[0]).to.include({ code: 'RECOVERY_STARTED', actual: '100.00' });
+    expect((await recover(claim.id, { amount: '1500.00', recoveredOn: '2026-11-06' })).status, 'the loan owes the claim again').to.equal(409);
+
+    expect((await repay(loans.paidThenRepaid, { paidOn: '2026-11-07', principal: '2000.00' })).status).to.equal(201);
+    const before = await fundBalances();
+    const rest = await recover(claim.id, { amount: '1500.00', recoveredOn: '2026-11-08' });
+    expect(rest.body.shares.map((s: Share) => [s.paid, s.recovered])).to.deep.equal([['1600.00', '1600.00'], ['0.00', '0.00']]);
+    expect((await fundBalances()).balance).to.equal(formatMoney(new Decimal(before.balance).plus('1500.00')));
+    const rejected = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '借款人已结清，代偿款已退回' });
+    expect(rejected.body).to.include({ status: 'rejected', totalPaid: '1600.00', totalRecovered: '1600.00', loanStatus: 'settled' });
   });
 
   it('when the borrower pays interest after the claim date, then the claim is not approved for interest already paid', async () => {

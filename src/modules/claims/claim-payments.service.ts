@@ -14,7 +14,7 @@ import { LoanEvent } from '../loans/loan-event.entity';
 import { canTransition } from '../loans/loan.status';
 import type { RiskParty } from '../models/model-parameters';
 import { Claim } from './claim.entity';
-import { refuseIfNotOwed } from './claim-coverage';
+import { coverageProblems, refuseIfNotOwed } from './claim-coverage';
 import { shareStates, type ClaimDto, type ShareState } from './claim.dto';
 import { splitRecovery } from './claim-split';
 import type { ClaimsService } from './claims.service';
@@ -56,6 +56,14 @@ export class ClaimPaymentsService {
       const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
       await refuseIfNotOwed(manager, claim, loan);
       const { states, entries } = await shareStates(manager, id);
+      const returned = sumMoney(states.map((s) => s.recovered));
+      if (returned.gt(0)) {
+        // Money came back while the loan did not owe the claim (recover()); paying on would blur what
+        // was paid for what. Recover the rest, reject the claim and file a new one for what is owed.
+        throw new DomainError('INVALID_STATE', `${formatMoney(returned)} paid on this claim has been returned; it is not paid further`, [
+          { code: 'RECOVERY_STARTED', field: 'id', message: 'recover the rest, reject the claim and file a new one', limit: '0.00', actual: formatMoney(returned) },
+        ]);
+      }
       const state = states.find((s) => s.share.party === input.party);
       if (!state) throw rule('PARTY_NOT_IN_CLAIM', 'party', `the claim has no ${input.party} share`);
       const unpaid = state.share.amount.minus(state.paid);
@@ -80,15 +88,15 @@ export class ClaimPaymentsService {
 
   async recover(context: AuthenticatedContext, id: string, input: NewRecovery, key: string): Promise<{ status: number; body: ClaimDto }> {
     return this.idempotent(context, id, 'recoveries', key, input, async (manager, claim) => {
-      if (claim.status !== 'paid') throw new DomainError('INVALID_STATE', 'recoveries are split back once every share of the claim is paid');
-      const { states } = await shareStates(manager, id);
+      await this.checkRecoverable(manager, claim);
+      const { states, entries } = await shareStates(manager, id);
       const amount = parseMoney(input.amount);
       const paid = sumMoney(states.map((s) => s.paid));
       const room = paid.minus(sumMoney(states.map((s) => s.recovered)));
       if (amount.lte(0) || amount.gt(room)) {
         throw rule('RECOVERY_ABOVE_PAID', 'amount', `at most ${formatMoney(room)} of the ${formatMoney(paid)} paid is still to be recovered`, { limit: formatMoney(room), actual: formatMoney(amount) });
       }
-      checkDate(input.recoveredOn, claim.paidOn!, 'recoveredOn');
+      checkDate(input.recoveredOn, claim.paidOn ?? lastPaymentDate(entries, claim.claimDate as IsoDate), 'recoveredOn');
       const parts = splitRecovery(amount, states.map((s) => ({ ratio: s.share.ratio, paid: s.paid, recovered: s.recovered })));
       for (const [index, part] of parts.entries()) {
         if (part.isZero()) continue;
@@ -103,6 +111,19 @@ export class ClaimPaymentsService {
         institutionId: claim.loan!.bankId,
       });
     });
+  }
+
+  /**
+   * Recoveries are split back once every share is paid. On an approved claim whose loan no longer owes
+   * what it was filed for (refuseIfNotOwed), they also give back what some parties already paid: the
+   * claim can then be rejected (ClaimsService.checkWithdrawable) and a new one filed for what is owed.
+   */
+  private async checkRecoverable(manager: EntityManager, claim: Claim): Promise<void> {
+    if (claim.status === 'paid') return;
+    const message = 'recoveries are split back once every share of the claim is paid, or while an approved claim is no longer owed';
+    if (claim.status !== 'approved') throw new DomainError('INVALID_STATE', message);
+    const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
+    if ((await coverageProblems(manager, claim, loan)).length === 0) throw new DomainError('INVALID_STATE', message);
   }
 
   /** One request: the key claimed, the claim locked, the work done, the answer stored for retries. */
@@ -193,9 +214,10 @@ export class ClaimPaymentsService {
 /**
  * The claim is paid on the date its last share payment was made, whatever order the payments were
  * recorded in: a recovery may not be dated before any party paid (recover() checks against it).
+ * `floor`: this payment's date, or the claim date when there is no payment yet.
  */
-function lastPaymentDate(entries: readonly RiskLedgerEntry[], thisPayment: IsoDate): IsoDate {
-  return entries.filter((e) => e.kind === 'claim_payment').reduce((latest, e) => maxDate(latest, e.occurredOn as IsoDate), thisPayment);
+function lastPaymentDate(entries: readonly RiskLedgerEntry[], floor: IsoDate): IsoDate {
+  return entries.filter((e) => e.kind === 'claim_payment').reduce((latest, e) => maxDate(latest, e.occurredOn as IsoDate), floor);
 }
 
 function rule(code: string, field: string, message: string, extra: { limit?: string; actual?: string } = {}): DomainError {

@@ -13,8 +13,10 @@ export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
  * A default claim (代偿, SPEC §5) on a defaulted loan, filed by the lending bank: the loss (outstanding
  * principal + contractual interest accrued and unpaid to the claim date) and the model version whose
  * risk-sharing ratios split it (the shares are claim_shares rows). Approved or rejected once by a
- * finance officer who did not file it; `paid` once every share is paid. A loan has at most one claim
- * that is not rejected (a partial unique index), so two filings racing cannot both pass.
+ * finance officer who did not file it; `paid` once every share is paid. An approved claim whose loan
+ * no longer owes what it was filed for is paid no further and may be rejected once what was paid has
+ * come back as recoveries (claim-coverage.ts). A loan has at most one claim that is not rejected (a
+ * partial unique index), so two filings racing cannot both pass.
  */
 @Entity('claims')
 @Unique('claims_claim_number_key', ['claimNumber'])

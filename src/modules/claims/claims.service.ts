@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
 import { CoreInputError } from '../../core/errors';
-import { formatMoney } from '../../core/money';
+import { formatMoney, sumMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { applyScope, scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
@@ -15,7 +15,7 @@ import { Loan } from '../loans/loan.entity';
 import { LOAN_SCOPE } from '../loans/loans-query.service';
 import { ModelVersion } from '../models/model-version.entity';
 import { Claim, type ClaimStatus } from './claim.entity';
-import { lossInputOf, refuseIfNotOwed } from './claim-coverage';
+import { coverageProblems, lossInputOf, refuseIfNotOwed } from './claim-coverage';
 import { claimLoss, type ClaimLoss } from './claim-loss';
 import { ClaimShare } from './claim-share.entity';
 import { splitClaim, type PartyShare } from './claim-split';
@@ -33,6 +33,7 @@ export const CLAIM_RULE_CODES = {
   claimDate: 'CLAIM_DATE_OUT_OF_RANGE',
   noFund: 'NO_RISK_FUND',
   noGuarantee: 'NO_APPROVED_GUARANTEE',
+  paidNotRecovered: 'PAID_NOT_RECOVERED',
 } as const;
 
 const ALREADY_CLAIMED_CONSTRAINT = 'claims_one_per_loan_key';
@@ -84,6 +85,10 @@ export class ClaimsService {
     return this.decide(context, id, 'approved', null);
   }
 
+  /**
+   * A filed claim is rejected; an approved one is withdrawn the same way once its loan no longer owes
+   * what it was filed for (see checkWithdrawable). Either way the loan may be claimed again.
+   */
   async reject(context: AuthenticatedContext, id: string, reason: string): Promise<ClaimDto> {
     return this.decide(context, id, 'rejected', reason);
   }
@@ -119,7 +124,8 @@ export class ClaimsService {
     return inTransaction(this.dataSource, async (manager) => {
       await this.findScoped(manager, context, id);
       const claim = await manager.getRepository(Claim).findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (claim.status !== 'filed') {
+      const withdrawing = to === 'rejected' && claim.status === 'approved';
+      if (claim.status !== 'filed' && !withdrawing) {
         throw new DomainError('INVALID_STATE', `the claim was already ${claim.status} on ${claim.decidedOn}`, [{ code: 'ALREADY_DECIDED', field: 'id', message: `status ${claim.status}`, actual: claim.status }]);
       }
       if (claim.filedBy === context.user.id) {
@@ -129,6 +135,8 @@ export class ClaimsService {
       }
       const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
       if (to === 'approved') await refuseIfNotOwed(manager, claim, loan);
+      if (withdrawing) await this.checkWithdrawable(manager, claim, loan);
+      const before = { status: claim.status, decidedBy: claim.decidedBy, decidedOn: claim.decidedOn };
       claim.status = to;
       claim.decidedBy = context.user.id;
       claim.decidedAt = new Date();
@@ -140,13 +148,35 @@ export class ClaimsService {
         action: to === 'approved' ? 'approve' : 'reject',
         entityType: 'claim',
         entityId: id,
-        before: { status: 'filed' },
+        before,
         after: { status: to, decidedOn: claim.decidedOn, reason },
         regionPath: loan.regionPath,
         institutionId: loan.bankId,
       });
       return this.load(manager, context, id);
     });
+  }
+
+  /**
+   * An approved claim whose loan no longer owes what it was filed for (the borrower repaid after the
+   * claim date, or the loan left `defaulted`) can no longer be paid (ClaimPaymentsService.pay). It is
+   * rejected instead, so that the bank can file a new claim for what is owed now, but only once no
+   * party is out of pocket: money already paid on it comes back first as recoveries. The approval is
+   * overwritten by the rejection on the row; the audit log keeps both.
+   */
+  private async checkWithdrawable(manager: EntityManager, claim: Claim, loan: Loan): Promise<void> {
+    if ((await coverageProblems(manager, claim, loan)).length === 0) {
+      throw new DomainError('INVALID_STATE', `the claim was approved on ${claim.decidedOn} and its loan still owes what it was filed for`, [
+        { code: 'ALREADY_DECIDED', field: 'id', message: 'status approved', actual: 'approved' },
+      ]);
+    }
+    const { states } = await shareStates(manager, claim.id);
+    const unreturned = sumMoney(states.map((s) => s.paid.minus(s.recovered)));
+    if (unreturned.gt(0)) {
+      throw new DomainError('INVALID_STATE', `${formatMoney(unreturned)} paid on the claim has not come back; record it as a recovery first`, [
+        { code: CLAIM_RULE_CODES.paidNotRecovered, field: 'id', message: 'what was paid must be recovered first', limit: '0.00', actual: formatMoney(unreturned) },
+      ]);
+    }
   }
 
   /** SPEC §5: only a defaulted loan is claimed, once; the claim date lies between its default and today. */
