@@ -2,7 +2,8 @@
 // regular-lines.sql.ts), then the adjustment lines for approved earlier periods (the JavaScript
 // engine, a chunk at a time); then the totals, summed by PostgreSQL from the stored (already rounded)
 // lines and checked against what was written; then the SHA-256 of the canonical content. The caller
-// holds the batch rows locked (FOR UPDATE) in the same transaction.
+// holds the banks' settlement locks (bank-lock.ts) and the batch rows (FOR UPDATE) in the same
+// transaction.
 import type { EntityManager } from 'typeorm';
 import { Decimal, invariant, sumMoney, type SettlementPeriod } from '../../core';
 import { adjustablePeriods, adjustmentRecords } from './adjustments';
@@ -39,9 +40,15 @@ class Tally {
 
 /**
  * Recomputes the draft batches of several banks for one period: their regular lines in one
- * statement (regular-lines.sql.ts), then each batch's adjustment lines, totals and hash.
+ * statement (regular-lines.sql.ts), then each batch's adjustment lines, totals and hash. `computed.at`
+ * is PostgreSQL's clock read once the banks' locks were held (staleAdjustments compares it).
  */
-export async function writeDrafts(manager: EntityManager, batches: readonly SettlementBatch[], period: SettlementPeriod, computedBy: string | null): Promise<void> {
+export async function writeDrafts(
+  manager: EntityManager,
+  batches: readonly SettlementBatch[],
+  period: SettlementPeriod,
+  computed: { by: string | null; at: Date },
+): Promise<void> {
   if (batches.length === 0) return;
   for (const batch of batches) {
     invariant(batch.status === 'draft', 'only a draft batch is computed', { batchId: batch.id, status: batch.status });
@@ -67,7 +74,7 @@ export async function writeDrafts(manager: EntityManager, batches: readonly Sett
       stored: totals.totalAmount.toString(),
       computed: tally.total.toString(),
     });
-    Object.assign(batch, totals, { computedAt: new Date(), computedBy, updatedAt: new Date() });
+    Object.assign(batch, totals, { computedAt: computed.at, computedBy: computed.by, updatedAt: computed.at });
     batch.contentSha256 = await contentSha256Stored(manager, batch);
     await manager.getRepository(SettlementBatch).save(batch);
   }
@@ -140,14 +147,16 @@ export async function subtotalsByModel(manager: EntityManager, batchId: string):
 /**
  * Adjustment lines of this batch that another batch approved since this one was computed also
  * carries (same loan, same corrected period): approving both would pay the correction twice, so the
- * batch must be rejected and recomputed first. Returns how many lines are affected.
+ * batch must be rejected and recomputed first. Returns how many lines are affected. Both stamps are
+ * PostgreSQL's clock read under the bank's settlement lock, so they order the two transactions; an
+ * equal stamp (they are kept to the millisecond) counts as since, which can only refuse, never pay twice.
  */
 export async function staleAdjustments(manager: EntityManager, batch: SettlementBatch): Promise<number> {
   const [row] = await manager.query(
     `SELECT count(*)::int AS stale
        FROM settlement_lines a
        JOIN settlement_lines o ON o.loan_id = a.loan_id AND o.kind = 'adjustment' AND o.adjusts_period = a.adjusts_period AND o.batch_id <> a.batch_id
-       JOIN settlement_batches ob ON ob.id = o.batch_id AND ob.status IN ('approved', 'paid') AND ob.approved_at > $2
+       JOIN settlement_batches ob ON ob.id = o.batch_id AND ob.status IN ('approved', 'paid') AND ob.approved_at >= $2
       WHERE a.batch_id = $1 AND a.kind = 'adjustment'`,
     [batch.id, batch.computedAt],
   );

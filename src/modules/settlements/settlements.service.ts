@@ -6,6 +6,7 @@ import { todayInShanghai } from '../../shared/clock';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError, notFound } from '../../shared/http/errors';
 import { recordAudit } from '../audit/audit.service';
+import { lockBanksForSettlement } from './bank-lock';
 import { SettlementBatch } from './settlement-batch.entity';
 import { staleAdjustments, writeDrafts } from './settlement-draft';
 import { toBatchDto, type BatchDto } from './settlement.dto';
@@ -54,8 +55,10 @@ export function settlementPeriodOrRefuse(name: string, where: 'body' | 'query' =
 
 /**
  * The settlement workflow (SPEC §7): compute or recompute a bank's draft, submit, approve or reject,
- * mark paid. Each use case locks the batch row (SELECT … FOR UPDATE), checks the state machine and
- * who acts, writes, and records the audit entry in the same transaction.
+ * mark paid. Each use case takes the bank's settlement lock first (bank-lock.ts: the writes of one
+ * bank follow one another, so one correction is never paid twice), then locks the batch row
+ * (SELECT … FOR UPDATE), checks the state machine and who acts, writes, and records the audit entry
+ * in the same transaction. Its timestamps are PostgreSQL's clock, read once the bank lock is held.
  */
 export class SettlementsService {
   constructor(
@@ -85,17 +88,19 @@ export class SettlementsService {
     const bankIds = [...new Set([...withLoans, ...withBatch.map((r) => r.bank_id)])].sort();
     const counts: DraftRunCounts = { period: period.name, banks: bankIds.length, created: 0, recomputed: 0, skipped: 0, lines: 0 };
     const context = jobContext(period.name);
-    // One transaction, the banks locked in one order: all drafts are computed together (one pass over
-    // the repayments and the schedule for the whole period), and a failure leaves every draft as it was.
+    // One transaction, every bank's settlement lock taken first in one order, then their batch rows:
+    // all drafts are computed together (one pass over the repayments and the schedule for the whole
+    // period), and a failure leaves every draft as it was.
     await inTransaction(this.dataSource, async (manager) => {
+      const now = await lockBanksForSettlement(manager, bankIds);
       const opened: OpenedBatch[] = [];
       for (const bankId of bankIds) {
         const bank = (await loadBank(manager, bankId))!;
-        const batch = await this.openBatch(manager, context, bank, period, { skipIfNotDraft: true });
+        const batch = await this.openBatch(manager, context, bank, period, now, { skipIfNotDraft: true });
         if (batch) opened.push(batch);
         else counts.skipped += 1;
       }
-      await this.recompute(manager, context, opened, period);
+      await this.recompute(manager, context, opened, period, now);
       for (const { created, batch } of opened) {
         counts[created ? 'created' : 'recomputed'] += 1;
         counts.lines += batch.lineCount;
@@ -105,7 +110,7 @@ export class SettlementsService {
   }
 
   async submit(context: AuthenticatedContext, id: string, input: { sha256?: string }): Promise<BatchDto> {
-    return this.transition(context, id, 'submit', (batch) => {
+    return this.transition(context, id, 'submit', (batch, _manager, now) => {
       // The bank may name the content it reviewed; a draft recomputed since is not submitted blind.
       if (input.sha256 && input.sha256 !== batch.contentSha256) {
         throw new DomainError('CONFLICT', 'the batch was recomputed after the statement you reviewed; review the new statement', {
@@ -113,14 +118,14 @@ export class SettlementsService {
           current: batch.contentSha256,
         });
       }
-      batch.submittedAt = new Date();
+      batch.submittedAt = now;
       batch.submittedBy = context.user.id;
     });
   }
 
   /** Maker-checker: not the submitter, nor the finance officer who computed the draft. */
   async approve(context: AuthenticatedContext, id: string): Promise<BatchDto> {
-    return this.transition(context, id, 'approve', async (batch, manager) => {
+    return this.transition(context, id, 'approve', async (batch, manager, now) => {
       if (batch.submittedBy === context.user.id || batch.computedBy === context.user.id) {
         throw new DomainError('FORBIDDEN', 'a batch is approved by a finance officer other than the one who prepared or submitted it');
       }
@@ -128,16 +133,16 @@ export class SettlementsService {
       if (stale > 0) {
         throw new DomainError('INVALID_STATE', `${stale} adjustment line(s) were also booked by a batch approved since this one was computed; reject it so that it is recomputed`);
       }
-      batch.approvedAt = new Date();
+      batch.approvedAt = now;
       batch.approvedBy = context.user.id;
     });
   }
 
   /** Back to draft with the reason, for the bank to correct (SPEC §7). */
   async reject(context: AuthenticatedContext, id: string, reason: string): Promise<BatchDto> {
-    return this.transition(context, id, 'reject', (batch) => {
+    return this.transition(context, id, 'reject', (batch, _manager, now) => {
       if (batch.submittedBy === context.user.id) throw new DomainError('FORBIDDEN', 'a batch is rejected by a finance officer other than its submitter');
-      batch.rejectedAt = new Date();
+      batch.rejectedAt = now;
       batch.rejectedBy = context.user.id;
       batch.rejectionReason = reason;
       batch.submittedAt = null;
@@ -146,7 +151,7 @@ export class SettlementsService {
   }
 
   async pay(context: AuthenticatedContext, id: string, input: { paidOn: string; paymentReference: string }): Promise<BatchDto> {
-    return this.transition(context, id, 'pay', (batch) => {
+    return this.transition(context, id, 'pay', (batch, _manager, now) => {
       const approvedOn = todayInShanghai(batch.approvedAt!);
       const problems = [];
       if (compareDates(input.paidOn as IsoDate, approvedOn) < 0) problems.push({ field: 'paidOn', rule: 'NOT_BEFORE_APPROVAL', message: `the batch was approved on ${approvedOn}` });
@@ -154,7 +159,7 @@ export class SettlementsService {
       if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the payment date is not possible', problems);
       batch.paidOn = input.paidOn;
       batch.paymentReference = input.paymentReference;
-      batch.paidAt = new Date();
+      batch.paidAt = now;
       batch.paidBy = context.user.id;
     });
   }
@@ -176,30 +181,33 @@ export class SettlementsService {
     bank: Bank,
     period: SettlementPeriod,
   ): Promise<{ outcome: 'created' | 'recomputed'; batch: SettlementBatch }> {
-    const opened = (await this.openBatch(manager, context, bank, period, {}))!;
-    await this.recompute(manager, context, [opened], period);
+    const now = await lockBanksForSettlement(manager, [bank.id]);
+    const opened = (await this.openBatch(manager, context, bank, period, now, {}))!;
+    await this.recompute(manager, context, [opened], period, now);
     return { outcome: opened.created ? 'created' : 'recomputed', batch: opened.batch };
   }
 
   /**
-   * Creates the bank's batch for the period if there is none, and locks it. A batch that left draft
-   * is refused (409), or null with skipIfNotDraft (the scheduled job leaves it alone).
+   * Creates the bank's batch for the period if there is none, and locks it (the caller holds the
+   * bank's settlement lock). A batch that left draft is refused (409), or null with skipIfNotDraft
+   * (the scheduled job leaves it alone).
    */
   private async openBatch(
     manager: EntityManager,
     context: RequestContext,
     bank: Bank,
     period: SettlementPeriod,
+    now: Date,
     options: { skipIfNotDraft?: boolean },
   ): Promise<OpenedBatch | null> {
     const inserted: unknown[] = await manager.query(
       `INSERT INTO settlement_batches (batch_number, bank_id, region_path, period, period_start, period_end, status, revision,
               line_count, loans_counted, loans_subsidised, adjustment_count, opening_balance_total, closing_balance_total,
               interest_subsidy_total, guarantee_fee_subsidy_total, total_amount, computed_at, computed_by)
-       VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, now(), $7)
+       VALUES ($1, $2, $3, $4, $5, $6, 'draft', 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, $8, $7)
        ON CONFLICT ON CONSTRAINT settlement_batches_bank_period_key DO NOTHING
        RETURNING id`,
-      [batchNumberFor(bank, period), bank.id, bank.regionPath, period.name, period.firstDay, period.lastDay, context.user?.id ?? null],
+      [batchNumberFor(bank, period), bank.id, bank.regionPath, period.name, period.firstDay, period.lastDay, context.user?.id ?? null, now],
     );
     const batch = await manager.getRepository(SettlementBatch).findOneOrFail({ where: { bankId: bank.id, period: period.name }, lock: { mode: 'pessimistic_write' } });
     const created = inserted.length > 0;
@@ -212,13 +220,13 @@ export class SettlementsService {
     return { bank, batch, created, before };
   }
 
-  /** Writes the opened drafts' lines, totals and hashes, and audits each. */
-  private async recompute(manager: EntityManager, context: RequestContext, opened: readonly OpenedBatch[], period: SettlementPeriod): Promise<void> {
+  /** Writes the opened drafts' lines, totals and hashes (computed as of `now`), and audits each. */
+  private async recompute(manager: EntityManager, context: RequestContext, opened: readonly OpenedBatch[], period: SettlementPeriod, now: Date): Promise<void> {
     await writeDrafts(
       manager,
       opened.map((o) => o.batch),
       period,
-      context.user?.id ?? null,
+      { by: context.user?.id ?? null, at: now },
     );
     for (const { bank, batch, created, before } of opened) {
       await recordAudit(manager, context, {
@@ -233,22 +241,28 @@ export class SettlementsService {
     }
   }
 
-  /** Locks the batch, checks scope (404 outside it) and the state machine (409), applies, audits. */
+  /**
+   * Checks scope (404 outside it), takes the bank's settlement lock, then locks the batch, checks the
+   * state machine (409), applies (with PostgreSQL's clock once the bank lock is held), audits.
+   */
   private async transition(
     context: AuthenticatedContext,
     id: string,
     action: BatchAction,
-    apply: (batch: SettlementBatch, manager: EntityManager) => void | Promise<void>,
+    apply: (batch: SettlementBatch, manager: EntityManager, now: Date) => void | Promise<void>,
   ): Promise<BatchDto> {
     return inTransaction(this.dataSource, async (manager) => {
-      const batch = await manager.getRepository(SettlementBatch).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!batch || !isInScope(scopeOf(context.user), { bankId: batch.bankId, regionPath: batch.regionPath })) throw notFound('settlement batch');
+      // The bank first, read without a lock (a batch never changes bank): its lock comes before the row's.
+      const [owner]: Array<{ bank_id: string; region_path: string }> = await manager.query('SELECT bank_id, region_path FROM settlement_batches WHERE id = $1', [id]);
+      if (!owner || !isInScope(scopeOf(context.user), { bankId: owner.bank_id, regionPath: owner.region_path })) throw notFound('settlement batch');
+      const now = await lockBanksForSettlement(manager, [owner.bank_id]);
+      const batch = await manager.getRepository(SettlementBatch).findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
       const next = nextStatus(batch.status, action);
       if (next === null) throw new DomainError('INVALID_STATE', refusal(batch.status, action), { status: batch.status });
       const before = toBatchDto(batch);
-      await apply(batch, manager);
+      await apply(batch, manager, now);
       batch.status = next;
-      batch.updatedAt = new Date();
+      batch.updatedAt = now;
       await manager.getRepository(SettlementBatch).save(batch);
       const after = toBatchDto(batch);
       await recordAudit(manager, context, { action, entityType: 'settlement_batch', entityId: batch.id, before, after, regionPath: batch.regionPath, institutionId: batch.bankId });
