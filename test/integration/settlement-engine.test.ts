@@ -152,6 +152,8 @@ describe('settlement engine on a real database (SPEC §6, §7)', function () {
     }
     let compared = 0;
     let nonZero = 0;
+    // Lines charged past the loan's current maturity: it matured before the period, or inside it and still owes at its end.
+    let pastMaturity = 0;
     const reasons = new Set<string>();
     for (const [name, period] of Object.entries(PERIODS)) {
       const { lines, batch: made } = await batchFor(bank, name);
@@ -172,17 +174,48 @@ describe('settlement engine on a real database (SPEC §6, §7)', function () {
         });
         compared += 1;
         if (expected.totalAmount !== '0.00') nonZero += 1;
+        const matures = spec.currentMaturityDate ?? spec.maturityDate;
+        if (matures < period.first || (matures <= period.last && expected.closingBalance !== '0.00')) pastMaturity += 1;
         if (expected.reason) reasons.add(expected.reason);
       }
       const [sums] = await db.query(`SELECT sum(sl.total_amount)::text AS total FROM settlement_lines sl JOIN settlement_batches b ON b.id = sl.batch_id WHERE b.bank_id = $1 AND b.period = $2`, [bank.id, name]);
       const [batch] = await db.query(`SELECT total_amount::text AS total FROM settlement_batches WHERE bank_id = $1 AND period = $2`, [bank.id, name]);
       expect(batch.total).to.equal(sums.total ?? '0.00');
     }
-    console.log(`      compared ${compared} lines, ${nonZero} earning, reasons ${[...reasons].join(", ")}`);
-    // The random loans really exercise the rules: hundreds of lines, most earning, every reason seen.
+    console.log(`      compared ${compared} lines, ${nonZero} earning, ${pastMaturity} charged past maturity, reasons ${[...reasons].join(", ")}`);
+    // The random loans really exercise the rules: hundreds of lines, most earning, every reason seen,
+    // and loans that still owe after their maturity (unpaid, partly paid, repaid late).
     expect(compared).to.be.greaterThan(250);
     expect(nonZero).to.be.greaterThan(150);
+    expect(pastMaturity).to.be.greaterThan(20);
     expect([...reasons].sort()).to.deep.equal(['AFTER_MATURITY', 'EXTENDED', 'OVERDUE']);
+  });
+
+  it('when loans still owe after their maturity (unpaid, partly paid, repaid late in the period), then each stays on the statement with its days, balances, 0.00 and a reason (SPEC §6.2, §7)', async () => {
+    const db = t.db.dataSource;
+    const bank = await createTestBank(db, '逾期银行');
+    const [h1, h2, h3, h4] = await createHouseholds(db, 4);
+    // Matured 2026-06-01; interest paid up to 2026-03-20; the principal and the last interest not, or not all, or late.
+    const matured = { bankId: bank.id, modelCode: 'household_microcredit', borrowerKind: 'household' as const, createdBy: creator, principal: '50000.00', rateAnnual: '0.0435', referenceRateAnnual: '0.0435', disbursementDate: '2025-06-01', maturityDate: '2026-06-01', payInstalmentsUpTo: '2026-03-20' };
+    const unpaid = await insertLoan(db, { ...matured, contractNumber: 'PM-1', borrowerId: h1! });
+    await db.query(`UPDATE loans SET status = 'defaulted' WHERE id = $1`, [unpaid.id]);
+    await insertLoan(db, { ...matured, contractNumber: 'PM-2', borrowerId: h2!, repayments: [{ paidOn: '2026-06-01', principal: '30000.00' }] });
+    await insertLoan(db, { ...matured, contractNumber: 'PM-3', borrowerId: h3!, repayments: [{ paidOn: '2026-07-15', principal: '50000.00' }] });
+    // Repaid on its maturity inside the period: charged (and earning) up to the day before, as before.
+    await insertLoan(db, { ...matured, contractNumber: 'PM-4', borrowerId: h4!, disbursementDate: '2025-08-01', maturityDate: '2026-08-01', payInstalmentsUpTo: '2026-09-20' });
+    const { batch, lines } = await batchFor(bank, '2026Q3');
+    await expectSqlLinesEqualEngine(batch.id, bank.id, '2026Q3');
+    expect(lines.map((l) => [l.contract_number, l.days, l.opening, l.closing, l.total, l.reason])).to.deep.equal([
+      ['PM-1', 92, '50000.00', '50000.00', '0.00', 'OVERDUE'],
+      ['PM-2', 92, '20000.00', '20000.00', '0.00', 'OVERDUE'],
+      ['PM-3', 24, '50000.00', '0.00', '0.00', 'OVERDUE'],
+      ['PM-4', 41, '50000.00', '0.00', '247.71', null],
+    ]);
+    expect(batch).to.include({ loansCounted: 4, loansSubsidised: 1, openingBalanceTotal: '170000.00', closingBalanceTotal: '70000.00', totalAmount: '247.71' });
+    // GET /loans/:id/subsidy answers from the reference engine by the same rule.
+    const subsidy = await (await t.as('finance')).get(`/api/v1/loans/${unpaid.id}/subsidy?period=2026Q3`);
+    expect(subsidy.status, JSON.stringify(subsidy.body)).to.equal(200);
+    expect(subsidy.body).to.include({ days: 92, openingBalance: '50000.00', closingBalance: '50000.00', totalAmount: '0.00', reason: 'OVERDUE' });
   });
 
   /**
@@ -361,11 +394,20 @@ function dayAfter(date: string, days: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-/** Instalments paid on time (mostly), late, or not at all; a few prepayments, some reversed. */
+/**
+ * Instalments paid on time (mostly), late, or not at all; the last one (the maturity) also paid late
+ * by up to 200 days, in part only, or never, so that loans still owe after their maturity; a few
+ * prepayments, some reversed.
+ */
 function randomRepayments(loan: TestLoan, random: () => number): TestRepayment[] {
   const repayments: TestRepayment[] = [];
-  for (const row of scheduleFor(loan).filter((r) => r.dueDate <= '2026-09-20')) {
+  const schedule = scheduleFor(loan);
+  for (const row of schedule.filter((r) => r.dueDate <= '2026-09-20')) {
     const roll = random();
+    if (row === schedule.at(-1)) {
+      repayments.push(...maturityRepayments(row, random));
+      continue;
+    }
     if (roll < 0.8) repayments.push({ paidOn: row.dueDate, principal: row.principalDue.toFixed(2), interest: row.interestDue.toFixed(2) });
     else if (roll < 0.92) repayments.push({ paidOn: dayAfter(row.dueDate, 1 + Math.floor(random() * 40)), principal: row.principalDue.toFixed(2), interest: row.interestDue.toFixed(2) });
   }
@@ -378,4 +420,23 @@ function randomRepayments(loan: TestLoan, random: () => number): TestRepayment[]
     repayments.push({ paidOn, principal: `${cents / 100n}.${String(cents % 100n).padStart(2, '0')}`, reversed: random() < 0.25 });
   }
   return repayments.filter((r) => r.paidOn <= '2026-11-20').sort((a, b) => a.paidOn.localeCompare(b.paidOn));
+}
+
+/** The maturity instalment: on the day (half), late by 1–200 days, partly on the day and the rest late or never, or never. */
+function maturityRepayments(row: ReturnType<typeof scheduleFor>[number], random: () => number): TestRepayment[] {
+  const roll = random();
+  const late = () => dayAfter(row.dueDate, 1 + Math.floor(random() * 200));
+  const principal = row.principalDue.toFixed(2);
+  const interest = row.interestDue.toFixed(2);
+  if (roll < 0.5) return [{ paidOn: row.dueDate, principal, interest }];
+  if (roll < 0.7) return [{ paidOn: late(), principal, interest }];
+  if (roll < 0.85) {
+    const cents = BigInt(principal.replace('.', ''));
+    const part = (cents * BigInt(10 + Math.floor(random() * 80))) / 100n;
+    const rest = cents - part;
+    const money = (n: bigint) => `${n / 100n}.${String(n % 100n).padStart(2, '0')}`;
+    const first: TestRepayment = { paidOn: row.dueDate, principal: money(part), interest };
+    return random() < 0.5 ? [first, { paidOn: late(), principal: money(rest) }] : [first];
+  }
+  return [];
 }

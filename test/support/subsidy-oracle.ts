@@ -56,14 +56,15 @@ export function oracleLine(loan: TestLoan, model: OracleModel, period: { first: 
   const last = dayNo(period.last);
   const disbursed = dayNo(loan.disbursementDate);
   const maturity = dayNo(loan.maturityDate);
-  const currentMaturity = dayNo(loan.currentMaturityDate ?? loan.maturityDate);
   const repayments = repaymentsOf(loan).filter((r) => !r.reversed);
   const principal = units(loan.principal, 2);
   // The balance at the end of day t: what was lent, less what was repaid on or before t.
   const balance = (t: number): bigint =>
     t < disbursed ? 0n : principal - repayments.filter((r) => dayNo(r.paidOn) <= t).reduce((sum, r) => sum + units(r.principal, 2), 0n);
 
-  const charged = (t: number) => t >= disbursed && t < currentMaturity && balance(t) > 0n;
+  // Charged: every day from the disbursement on whose end the loan still owes, past any maturity too
+  // (a loan repaid on its maturity day owes nothing from then on); earning stops at the original maturity.
+  const charged = (t: number) => t >= disbursed && balance(t) > 0n;
   let days = 0;
   for (let t = first; t <= last; t += 1) if (charged(t)) days += 1;
   if (days === 0) return null;

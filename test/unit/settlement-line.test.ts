@@ -17,7 +17,6 @@ function facts(overrides: Partial<LoanSubsidyFacts> = {}): LoanSubsidyFacts {
     referenceRateAnnual: money('0.0475'),
     disbursementDate: d('2026-03-01'),
     maturityDate: d('2027-03-01'),
-    currentMaturityDate: d('2027-03-01'),
     subsidy: FULL,
     guarantee: NO_GUARANTEE,
     hasGuarantor: false,
@@ -45,7 +44,7 @@ describe('settlement engine, one loan and one period (SPEC §6.1–§6.3)', () =
     });
 
     it('when the loan is disbursed on 2026-08-09, then the disbursement day is charged: 43 days, 283.681 → 283.68', () => {
-      const line = computeSubsidyLine(facts({ disbursementDate: d('2026-08-09'), maturityDate: d('2027-08-09'), currentMaturityDate: d('2027-08-09') }), Q3)!;
+      const line = computeSubsidyLine(facts({ disbursementDate: d('2026-08-09'), maturityDate: d('2027-08-09') }), Q3)!;
       expect(segmentsOf(line)).to.deep.equal([{ from: '2026-08-09', to: '2026-09-20', days: 43, base: '50000.00', amount: '283.681' }]);
       expect(line.interestSubsidy.toFixed(2)).to.equal('283.68');
       expect(line.openingBalance.toFixed(2)).to.equal('0.00');
@@ -125,15 +124,23 @@ describe('settlement engine, one loan and one period (SPEC §6.1–§6.3)', () =
   });
 
   describe('the day rule (SPEC §6.1) and which loans are lines', () => {
-    it('when the loan matures on the period\'s last day, then that day is not charged (91 days); when it continues, the 20th is charged', () => {
-      const maturing = computeSubsidyLine(facts({ maturityDate: d('2026-09-20'), currentMaturityDate: d('2026-09-20') }), Q3)!;
+    it('when the loan is repaid on its maturity, the period\'s last day, then that day is not charged (91 days); when it continues, the 20th is charged', () => {
+      const maturing = computeSubsidyLine(facts({ maturityDate: d('2026-09-20'), principalRepaid: [{ date: d('2026-09-20'), amount: money('50000.00') }] }), Q3)!;
       expect(maturing.days).to.equal(91);
       expect(segmentsOf(maturing)[0]!.to).to.equal('2026-09-19');
+      expect(maturing.closingBalance.toFixed(2)).to.equal('0.00');
       expect(computeSubsidyLine(facts(), Q3)!.days).to.equal(92);
     });
 
+    it('when the loan still owes on its maturity, the period\'s last day, then that day is charged (92 days) but not subsidised (91)', () => {
+      const owing = computeSubsidyLine(facts({ maturityDate: d('2026-09-20') }), Q3)!;
+      expect(owing.days).to.equal(92);
+      expect(segmentsOf(owing)).to.deep.equal([{ from: '2026-06-21', to: '2026-09-19', days: 91, base: '50000.00', amount: '600.347' }]);
+      expect(owing.closingBalance.toFixed(2)).to.equal('50000.00');
+    });
+
     it('when the loan is disbursed after the period, or fully repaid before it, then it is not a line', () => {
-      expect(computeSubsidyLine(facts({ disbursementDate: d('2026-09-21'), maturityDate: d('2027-09-21'), currentMaturityDate: d('2027-09-21') }), Q3)).to.equal(null);
+      expect(computeSubsidyLine(facts({ disbursementDate: d('2026-09-21'), maturityDate: d('2027-09-21') }), Q3)).to.equal(null);
       expect(computeSubsidyLine(facts({ principalRepaid: [{ date: d('2026-06-10'), amount: money('50000.00') }] }), Q3)).to.equal(null);
     });
 
@@ -175,12 +182,29 @@ describe('settlement engine, one loan and one period (SPEC §6.1–§6.3)', () =
 
     it('when the loan was extended inside the period, then EXTENDED; when the period starts on or after the original maturity, then AFTER_MATURITY', () => {
       expect(computeSubsidyLine(facts({ extendedInPeriod: true }), Q3)!.reason).to.equal('EXTENDED');
-      const extended = { maturityDate: d('2026-06-21'), currentMaturityDate: d('2027-06-21') };
-      expect(computeSubsidyLine(facts(extended), Q3)!.reason).to.equal('AFTER_MATURITY');
+      expect(computeSubsidyLine(facts({ maturityDate: d('2026-06-21') }), Q3)!.reason).to.equal('AFTER_MATURITY');
+    });
+
+    it('when the loan matured before the period and still owes it all, then the line shows every day and both balances, with 0.00 and a reason', () => {
+      const matured = { disbursementDate: d('2025-06-01'), maturityDate: d('2026-06-01') };
+      const unpaid = [{ dueDate: d('2026-03-20'), amountDue: money('600.00') }, { dueDate: d('2026-06-01'), amountDue: money('50475.00') }];
+      const overdue = computeSubsidyLine(facts({ ...matured, instalments: unpaid, amountsPaid: [{ date: d('2026-03-20'), amount: money('600.00') }] }), Q3)!;
+      expect(overdue).to.include({ reason: 'OVERDUE', days: 92 });
+      expect([overdue.openingBalance, overdue.closingBalance, overdue.totalAmount].map((m) => m.toFixed(2))).to.deep.equal(['50000.00', '50000.00', '0.00']);
+      expect(overdue.interestSegments).to.deep.equal([]);
+      const afterMaturity = computeSubsidyLine(facts(matured), Q3)!;
+      expect(afterMaturity).to.include({ reason: 'AFTER_MATURITY', days: 92 });
+      expect(afterMaturity.totalAmount.toFixed(2)).to.equal('0.00');
+    });
+
+    it('when the loan matured before the period and is repaid late inside it, then the days up to the repayment are charged and earn nothing', () => {
+      const line = computeSubsidyLine(facts({ disbursementDate: d('2025-06-01'), maturityDate: d('2026-06-01'), principalRepaid: [{ date: d('2026-07-15'), amount: money('50000.00') }] }), Q3)!;
+      expect(line).to.include({ reason: 'AFTER_MATURITY', days: 24 });
+      expect([line.openingBalance, line.closingBalance, line.totalAmount].map((m) => m.toFixed(2))).to.deep.equal(['50000.00', '0.00', '0.00']);
     });
 
     it('when the original maturity falls inside the period of an extended loan, then only the days before it earn, and the line shows every day', () => {
-      const line = computeSubsidyLine(facts({ maturityDate: d('2026-08-01'), currentMaturityDate: d('2027-08-01') }), Q3)!;
+      const line = computeSubsidyLine(facts({ maturityDate: d('2026-08-01') }), Q3)!;
       expect(line.reason).to.equal(null);
       expect(line.days).to.equal(92);
       expect(segmentsOf(line)).to.deep.equal([{ from: '2026-06-21', to: '2026-07-31', days: 41, base: '50000.00', amount: '270.486' }]);

@@ -7,8 +7,10 @@
 // form) for 200 seeded random loans over three periods (every zero reason, fee and linked bases).
 //
 // How each part of subsidy-line.ts reads here:
-// - charged window W = [max(first day, disbursement), min(last day + 1, current maturity)); the
-//   subsidised window S ends at the ORIGINAL maturity instead (current ≥ original by a CHECK);
+// - charged window W = [max(first day, disbursement), last day + 1), not cut at any maturity: a loan
+//   still owing after its maturity is charged and keeps its line (0.00 with its reason, SPEC §6.2);
+//   one repaid on its maturity day has a zero balance from then on. The subsidised window S ends at
+//   the ORIGINAL maturity (an extension does not extend the subsidy);
 // - a day is charged on the balance at its end: W is cut at every value date of a repayment inside it,
 //   each piece carrying principal − (net principal repaid up to and including its first day);
 // - segments are the maximal runs of a constant, non-zero eligible base (islands over the pieces:
@@ -43,7 +45,7 @@ lo AS MATERIALIZED (
   SELECT t.batch_id, l.id, l.contract_number, l.model_code, l.borrower_kind::text AS borrower_kind, l.enterprise_id, l.principal,
          l.schedule_version, l.disbursement_date AS disbursed, l.maturity_date AS matures,
          greatest($3::date, l.disbursement_date) AS w_from,
-         least($4::date + 1, l.current_maturity_date) AS w_to,
+         $4::date + 1 AS w_to,
          least($4::date + 1, l.maturity_date) AS s_to,
          coalesce(h.head_name, e.name, '') AS borrower_name,
          coalesce(h.id_number_masked, e.uscc, '') AS borrower_identifier,
@@ -66,7 +68,6 @@ lo AS MATERIALIZED (
     LEFT JOIN enterprises e ON e.id = l.enterprise_id
    WHERE l.disbursement_date IS NOT NULL AND l.disbursement_date <= $4::date
      AND l.model_version_id = ANY($5::uuid[]) AND (l.closed_on IS NULL OR l.closed_on >= $3::date)
-     AND greatest($3::date, l.disbursement_date) < least($4::date + 1, l.current_maturity_date)
 ),
 paid_before AS (
   SELECT r.loan_id, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total

@@ -60,7 +60,7 @@ const SUBSIDISED_IN_PERIOD = `l.disbursement_date IS NOT NULL AND l.disbursement
 
 const LOAN_COLUMNS = `l.id, l.contract_number, l.model_code, l.model_version_id, l.borrower_kind, l.enterprise_id,
        l.principal::text AS principal, l.rate_annual::text AS rate_annual, l.reference_rate_annual::text AS reference_rate_annual,
-       l.disbursement_date, l.maturity_date, l.current_maturity_date, l.guarantor_id IS NOT NULL AS has_guarantor,
+       l.disbursement_date, l.maturity_date, l.guarantor_id IS NOT NULL AS has_guarantor,
        coalesce(h.head_name, e.name, '') AS borrower_name, coalesce(h.id_number_masked, e.uscc, '') AS borrower_identifier
   FROM loans l
   LEFT JOIN households h ON h.id = l.household_id
@@ -78,7 +78,6 @@ interface LoanRow {
   reference_rate_annual: string;
   disbursement_date: IsoDate;
   maturity_date: IsoDate;
-  current_maturity_date: IsoDate;
   has_guarantor: boolean;
   borrower_name: string;
   borrower_identifier: string;
@@ -158,7 +157,6 @@ async function withFacts(manager: EntityManager, rows: LoanRow[], period: Settle
         referenceRateAnnual: new Decimal(row.reference_rate_annual),
         disbursementDate: row.disbursement_date,
         maturityDate: row.maturity_date,
-        currentMaturityDate: row.current_maturity_date,
         subsidy: parameters.subsidy,
         guarantee: parameters.guarantee,
         hasGuarantor: row.has_guarantor,

@@ -43,10 +43,12 @@ export interface LoanSubsidyFacts {
   rateAnnual: Decimal;
   referenceRateAnnual: Decimal;
   disbursementDate: IsoDate;
-  /** The contractual (original) maturity: subsidies stop there even after an extension. */
+  /**
+   * The contractual (original) maturity: subsidies stop there even after an extension. The line's
+   * charged days do not stop at any maturity: a loan still owing after it is charged (SPEC §6.1) and
+   * stays on the statement with 0.00 and its reason (SPEC §6.2).
+   */
   maturityDate: IsoDate;
-  /** The maturity after any extension: the loan is charged interest (and counted) up to here. */
-  currentMaturityDate: IsoDate;
   subsidy: SubsidyRule;
   guarantee: GuaranteeRule;
   hasGuarantor: boolean;
@@ -63,7 +65,7 @@ export interface LoanSubsidyFacts {
 }
 
 export interface SubsidyLine {
-  /** Days of the period charged on a positive balance (SPEC §6.1), whether or not they earn. */
+  /** Days of the period charged on a positive balance (SPEC §6.1), whether or not they earn, after maturity too. */
   days: number;
   /** Balance at the end of the day before the period, and at the end of its last day. */
   openingBalance: Decimal;
@@ -87,8 +89,11 @@ export interface SubsidyLine {
  */
 export function computeSubsidyLine(facts: LoanSubsidyFacts, period: SettlementPeriod): SubsidyLine | null {
   const changes = balanceChanges(facts);
-  // Charged days (§6.1): disbursement day in, current maturity day out, the period's 20th in.
-  const outstanding = chargeableWindow({ period, disbursementDate: facts.disbursementDate, maturityDate: facts.currentMaturityDate });
+  // Charged days (§6.1): from the disbursement day (in) to the period's 20th (in), each day with a
+  // positive balance at its end. Not cut at the maturity: a loan repaid on its maturity day has a zero
+  // balance from then on (that day is not charged); one still owing after it is charged and keeps its
+  // line, with 0.00 and its reason (§6.2 "such loans still appear on the statement", §7 one line per loan).
+  const outstanding = chargeableWindow({ period, disbursementDate: facts.disbursementDate });
   if (!outstanding) return null;
   const chargedDays = splitIntoSegments({ ...outstanding, openingBalance: new Decimal(0), balanceChanges: changes }).reduce((sum, s) => sum + s.days, 0);
   if (chargedDays === 0) return null;
@@ -165,8 +170,9 @@ function linkedBaseParameters(facts: LoanSubsidyFacts): { drivenHouseholds?: num
  * - OVERDUE: an instalment due on or before the period's last day was not paid in full by its due
  *   date, and that shortfall reaches into the period (see isOverdueInPeriod);
  * - EXTENDED: the loan was extended (展期) with an effective date inside the period;
- * - AFTER_MATURITY: the period lies after the original maturity. The maturity day itself is not
- *   charged (§6.1), so a period starting on it has no subsidisable day either.
+ * - AFTER_MATURITY: the period lies after the original maturity. The maturity day itself is never
+ *   subsidised (§6.1: it is charged only while the loan still owes), so a period starting on it has no
+ *   subsidisable day either.
  */
 export function zeroReason(facts: LoanSubsidyFacts, period: SettlementPeriod): ZeroReason | null {
   if (isOverdueInPeriod(facts.instalments, facts.amountsPaid, period)) return 'OVERDUE';
