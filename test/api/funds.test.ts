@@ -215,6 +215,8 @@ describe('risk-compensation funds (SPEC §5, §9)', () => {
         [{ kind: 'deposit', amount: '0.00', occurredOn: today }, newKey()],
         [{ kind: 'deposit', amount: '1.001', occurredOn: today }, newKey()],
         [{ kind: 'deposit', amount: '-5.00', occurredOn: today }, newKey()],
+        // numeric(16,2) holds 14 integer digits.
+        [{ kind: 'deposit', amount: '100000000000000.00', occurredOn: today }, newKey()],
         [{ kind: 'payout', amount: '5.00', occurredOn: today }, newKey()],
         [{ kind: 'deposit', amount: '5.00', occurredOn: '2026-02-30' }, newKey()],
         [{ kind: 'deposit', amount: '5.00', occurredOn: today }, undefined],
@@ -225,6 +227,18 @@ describe('risk-compensation funds (SPEC §5, §9)', () => {
         const res = await (key === undefined ? request : request.set('Idempotency-Key', key)).send(body);
         expect(res.status, JSON.stringify(body)).to.equal(400);
       }
+    });
+
+    it('when a deposit would take the balance beyond numeric(16,2), then 422 and nothing changes', async () => {
+      const fundId = await openFund('finance', '410222', 'psbc', 'risk_fund_enterprise');
+      const full = await move('finance', fundId, newKey(), { kind: 'deposit', amount: '99999999999999.99', occurredOn: today });
+      expect(full.status, JSON.stringify(full.body)).to.equal(201);
+      const over = await move('finance', fundId, newKey(), { kind: 'top_up', amount: '0.01', occurredOn: today });
+      expect(over.status, JSON.stringify(over.body)).to.equal(422);
+      expect(over.body.error.code).to.equal('RULE_VIOLATION');
+      expect(await movementRows(fundId)).to.equal(1);
+      const [row] = await t.db.dataSource.query('SELECT balance::text FROM risk_funds WHERE id = $1', [fundId]);
+      expect(row.balance).to.equal('99999999999999.99');
     });
 
     it('when the date is after today, then 422', async () => {

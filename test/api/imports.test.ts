@@ -253,6 +253,26 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
     expect(again.body.error.details[0]).to.include({ row: 2, column: 'type', rule: 'ONE_ACTIVE_LINKAGE' });
   });
 
+  it('when a linkage row has an agreed annual benefit beyond numeric(14,2), then 400 names that row, column and rule and nothing is written', async () => {
+    const [fengyuan] = await t.db.dataSource.query(`SELECT e.uscc FROM enterprises e JOIN users u ON u.enterprise_id = e.id WHERE u.username = 'enterprise'`);
+    const targets = [household(), household()];
+    expect((await upload('poverty.lankao', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, targets))).status).to.equal(201);
+    const columns = IMPORT_SPECS.linkages.columns.map((c) => c.key);
+    const rows = targets.map((h, i) => ({
+      sourceKind: 'enterprise',
+      sourceUscc: fengyuan.uscc,
+      householdNumber: h.householdNumber!,
+      type: 'dividend',
+      startDate: '2025-01-01',
+      agreedAnnualBenefit: ['6000.00', '1000000000000.00'][i]!,
+    }));
+    const before = await count('linkages');
+    const res = await upload('poverty.lankao', 'linkages', CSV, csvOf(columns, rows));
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.details).to.deep.equal([{ row: 3, column: 'agreedAnnualBenefit', rule: 'money.max', message: 'agreedAnnualBenefit must be at most 999999999999.99' }]);
+    expect(await count('linkages')).to.equal(before);
+  });
+
   it('when enterprises are imported with Chinese headers, then a wrong USCC check character is refused by row, and the corrected file imports', async () => {
     const headers = ['企业名称', '统一社会信用代码', '类型', '所在区域代码', '行业'];
     const first = uscc(`93410225MA${unique().slice(-7)}`);

@@ -130,6 +130,28 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(filtered.body.items.every((i: { linkageTypes: string[] }) => i.linkageTypes.includes('dividend'))).to.equal(true);
   });
 
+  it('when an agreed annual benefit or a benefit amount is beyond numeric(14,2), then 400 names the field and the rule; the largest amount it holds is stored', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const enterprise = await t.as('enterprise');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const tooLarge = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity', agreedAnnualBenefit: '1000000000000.00' }));
+    expect(tooLarge.status, JSON.stringify(tooLarge.body)).to.equal(400);
+    expect(tooLarge.body.error.details).to.deep.equal([
+      { in: 'body', path: 'agreedAnnualBenefit', message: 'agreedAnnualBenefit must be at most 999999999999.99', type: 'money.max' },
+    ]);
+    const largest = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity', agreedAnnualBenefit: '999999999999.99' }));
+    expect(largest.status, JSON.stringify(largest.body)).to.equal(201);
+    expect(largest.body.agreedAnnualBenefit).to.equal('999999999999.99');
+
+    const report = (amount: string) => enterprise.post('/api/v1/benefits').send({ linkageId: largest.body.id, paidOn: '2025-06-30', amount, kind: 'dividend' });
+    const tooMuch = await report('1000000000000.00');
+    expect(tooMuch.status, JSON.stringify(tooMuch.body)).to.equal(400);
+    expect(tooMuch.body.error.details[0]).to.include({ path: 'amount', type: 'money.max' });
+    expect((await report('999999999999.99')).body.amount).to.equal('999999999999.99');
+    const stored = await t.db.dataSource.query('SELECT amount::text FROM benefit_records WHERE linkage_id = $1', [largest.body.id]);
+    expect(stored).to.deep.equal([{ amount: '999999999999.99' }]);
+  });
+
   it("when an enterprise user asks for another enterprise, its households, linkages or benefits, then 404 or nothing", async () => {
     const enterprise = await t.as('enterprise');
     expect((await enterprise.get(`/api/v1/enterprises/${otherEnterpriseId}`)).status).to.equal(404);

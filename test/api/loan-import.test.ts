@@ -185,6 +185,18 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     expect(await count('loan_schedule')).to.equal(schedulesBefore);
   });
 
+  it('when a row has a principal beyond numeric(16,2) under a model without a principal cap, then 400 names that row and nothing is written', async () => {
+    const numbers = await households(2);
+    // Relending-supported household loans have no principal cap of their own, so only the column limits them.
+    const rows = numbers.map((n) => loanRow(n, { modelCode: 'relending_supported' }));
+    rows[1]!.principal = '100000000000000.00';
+    const loansBefore = await count('loans');
+    const res = await importLoans(rows);
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.details).to.deep.equal([{ row: 3, column: 'principal', rule: 'money.max', message: 'principal must be at most 99999999999999.99' }]);
+    expect(await count('loans')).to.equal(loansBefore);
+  });
+
   it('when one household has two microcredit rows, or one already registered, then those rows are refused by ONE_ACTIVE_LOAN_PER_HOUSEHOLD', async () => {
     const [twice, registered, other] = await households(3);
     expect((await importLoans([loanRow(registered!)])).status).to.equal(201);

@@ -114,6 +114,22 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect((await (await t.as('officer.abc')).post('/api/v1/loans').send(microcredit(householdId))).status, 'no Idempotency-Key').to.equal(400);
   });
 
+  it('when a principal or a repayment amount is beyond numeric(16,2), then 400 names the field and nothing is written', async () => {
+    const householdId = await household();
+    const loansBefore = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
+    // Relending-supported loans have no principal cap of their own, so only the column limits them.
+    const huge = await register('officer.abc', microcredit(householdId, { modelCode: 'relending_supported', principal: '100000000000000.00' }));
+    expect(huge.status, JSON.stringify(huge.body)).to.equal(400);
+    expect(huge.body.error.details).to.deep.equal([{ in: 'body', path: 'principal', message: 'principal must be at most 99999999999999.99', type: 'money.max' }]);
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(loansBefore);
+
+    const loan = (await register('officer.abc', microcredit(householdId))).body;
+    const penalty = await (await t.as('officer.abc')).post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-04-01', penalty: '100000000000000.00' });
+    expect(penalty.status, JSON.stringify(penalty.body)).to.equal(400);
+    expect(penalty.body.error.details[0]).to.include({ path: 'penalty', type: 'money.max' });
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM repayments WHERE loan_id = $1', [loan.id])).to.deep.equal([{ count: 0 }]);
+  });
+
   it("when a loan officer of another bank asks for a bank's loan, then 404", async () => {
     const created = await register('officer.abc', microcredit(await household()));
     const other = await t.as('officer.rcb');

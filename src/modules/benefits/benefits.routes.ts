@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idParams, isoDate, money, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
+import { idParams, isoDate, money, NUMERIC_14_2_MAX, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
 import { BENEFIT_KINDS, BENEFIT_STATUSES } from './benefit-record.entity';
 import type { BenefitsService } from './benefits.service';
 
@@ -46,7 +46,7 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     body: Joi.object({
       linkageId: uuid().required(),
       paidOn: isoDate().required(),
-      amount: money().required(),
+      amount: money(NUMERIC_14_2_MAX).required(),
       kind: Joi.string().valid(...BENEFIT_KINDS).required(),
       note: Joi.string().trim().max(200),
     }),

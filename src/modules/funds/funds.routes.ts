@@ -1,7 +1,7 @@
 import Joi from 'joi';
 import { parseMoney } from '../../core/money';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idempotencyKeyHeader, idParams, isoDate, money, pageSchema, paginationKeys, regionCode, uuid } from '../../shared/http/schemas';
+import { idempotencyKeyHeader, idParams, isoDate, money, NUMERIC_16_2_MAX, pageSchema, paginationKeys, regionCode, uuid } from '../../shared/http/schemas';
 import type { Role } from '../users/user.entity';
 import { FUND_MOVEMENT_KINDS } from './fund-movement.entity';
 import type { FundsService } from './funds.service';
@@ -36,9 +36,9 @@ const movementSchema = Joi.object({
   createdAt: Joi.string().isoDate(),
 }).label('FundMovement');
 
-/** An amount above zero: a movement of nothing is not a movement. */
+/** An amount above zero (a movement of nothing is not a movement) that fund_movements.amount holds. */
 const positiveMoney = () =>
-  money()
+  money(NUMERIC_16_2_MAX)
     .custom((value: string, helpers) => (parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
     .messages({ 'money.positive': '{{#label}} must be above zero' });
 

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idParams, isoDate, money, pageSchema, paginationKeys, regionCode, uuid } from '../../shared/http/schemas';
+import { idParams, isoDate, money, NUMERIC_14_2_MAX, pageSchema, paginationKeys, regionCode, uuid } from '../../shared/http/schemas';
 import { LINKAGE_TYPES } from './linkage.entity';
 import type { LinkagesService } from './linkages.service';
 
@@ -27,7 +27,7 @@ export const newLinkageKeys = {
   agreementNumber: Joi.string().trim().max(64),
   startDate: isoDate().required(),
   endDate: isoDate(),
-  agreedAnnualBenefit: money().required(),
+  agreedAnnualBenefit: money(NUMERIC_14_2_MAX).required(),
 };
 
 const WRITERS = ['poverty_office', 'admin'] as const;

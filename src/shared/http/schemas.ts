@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import { CoreInputError } from '../../core/errors';
-import { parseMoney, parseRate } from '../../core/money';
+import { parseMoney, parseRate, type Decimal } from '../../core/money';
 import { parseIsoDate } from '../../core/dates';
 
 /**
@@ -19,12 +19,36 @@ function viaCore<T>(parse: (input: string) => T, messageKey: string) {
   };
 }
 
-/** An amount in yuan as a string with at most 2 decimals: "50000.00". Stays a string; services parse it. */
-export const money = () =>
-  Joi.string()
-    .custom(viaCore(parseMoney, 'money.invalid'))
-    .messages({ 'money.invalid': '{{#label}} must be an amount like "50000.00": digits, at most 2 decimals, no sign or exponent' })
+/**
+ * The largest amount each money column holds (the migrations' numeric(precision, 2)). An amount
+ * the field's column cannot hold is the caller's 400 naming the field, not PostgreSQL's overflow.
+ */
+export const NUMERIC_14_2_MAX = '999999999999.99';
+export const NUMERIC_16_2_MAX = '99999999999999.99';
+
+/**
+ * An amount in yuan as a string with at most 2 decimals: "50000.00". Stays a string; services parse
+ * it. `max` is the largest amount the field's column holds; without it, what parseMoney accepts.
+ */
+export const money = (max?: string) => {
+  const limit = max === undefined ? undefined : parseMoney(max);
+  return Joi.string()
+    .custom((value: string, helpers) => {
+      let amount: Decimal;
+      try {
+        amount = parseMoney(value);
+      } catch (error) {
+        if (error instanceof CoreInputError) return helpers.error('money.invalid');
+        throw error;
+      }
+      return limit && amount.gt(limit) ? helpers.error('money.max', { max }) : value;
+    })
+    .messages({
+      'money.invalid': '{{#label}} must be an amount like "50000.00": digits, at most 2 decimals, no sign or exponent',
+      'money.max': '{{#label}} must be at most {{#max}}',
+    })
     .meta({ format: 'decimal', example: '50000.00' });
+};
 
 /** An annual rate as a fraction string: "0.0475" is 4.75%. */
 export const rate = () =>
