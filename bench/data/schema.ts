@@ -1,15 +1,16 @@
 import type pg from 'pg';
 
 /**
- * Bulk loading the usual way: keys, unique constraints, indexes and foreign keys are taken off the
- * tables before COPY and put back afterwards, from the definitions PostgreSQL itself reports
- * (pg_get_constraintdef, pg_indexes). Putting them back builds each index once, sorted, and
- * validates every row against every key, unique rule and reference, so a generator bug cannot
- * slip through; the restored schema is compared with the one saved, definition by definition.
+ * Bulk loading the usual way: keys, unique and exclusion constraints, indexes and foreign keys are
+ * taken off the tables before COPY and put back afterwards, from the definitions PostgreSQL itself
+ * reports (pg_get_constraintdef, pg_indexes). Putting them back builds each index once, sorted, and
+ * validates every row against every key, unique or exclusion rule (one active linkage per source,
+ * household and type on any day) and reference, so a generator bug cannot slip through; the
+ * restored schema is compared with the one saved, definition by definition.
  * CHECK and NOT NULL constraints stay on during the load and check each row as it arrives.
  */
 export interface SavedSchema {
-  constraints: Array<{ table: string; name: string; type: 'p' | 'u' | 'f'; definition: string }>;
+  constraints: Array<{ table: string; name: string; type: 'p' | 'u' | 'x' | 'f'; definition: string }>;
   indexes: Array<{ table: string; name: string; definition: string }>;
 }
 
@@ -19,7 +20,7 @@ export async function saveSchema(client: pg.Client): Promise<SavedSchema> {
   const constraints = await client.query(
     `SELECT c.conrelid::regclass::text AS table, c.conname AS name, c.contype AS type, pg_get_constraintdef(c.oid) AS definition
        FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
-      WHERE n.nspname = 'public' AND c.contype IN ('p', 'u', 'f') AND c.conrelid::regclass::text <> ALL($1)
+      WHERE n.nspname = 'public' AND c.contype IN ('p', 'u', 'x', 'f') AND c.conrelid::regclass::text <> ALL($1)
       ORDER BY 1, 2`,
     [EXCLUDED_TABLES],
   );
@@ -40,14 +41,14 @@ export async function dropKeysAndIndexes(client: pg.Client, saved: SavedSchema):
   for (const c of saved.constraints.filter((x) => x.type !== 'f')) await client.query(`ALTER TABLE ${c.table} DROP CONSTRAINT "${c.name}"`);
 }
 
-/** Keys first (foreign keys need them), then unique constraints and indexes, then foreign keys. */
+/** Keys first (foreign keys need them), then unique and exclusion constraints and indexes, then foreign keys. */
 export async function restoreKeysAndIndexes(client: pg.Client, saved: SavedSchema, log: (line: string) => void): Promise<void> {
   const timed = async (label: string, sql: string) => {
     const started = Date.now();
     await client.query(sql);
     log(`  ${label} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   };
-  for (const type of ['p', 'u'] as const) {
+  for (const type of ['p', 'u', 'x'] as const) {
     for (const c of saved.constraints.filter((x) => x.type === type)) await timed(c.name, `ALTER TABLE ${c.table} ADD CONSTRAINT "${c.name}" ${c.definition}`);
   }
   for (const i of saved.indexes) await timed(i.name, i.definition);

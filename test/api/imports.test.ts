@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import { residentIdCheckCharacter } from '../../src/core/identifiers';
 import { IMPORT_KINDS, IMPORT_SPECS } from '../../src/modules/imports/import-kinds';
 import { startTestApp, type TestApp } from '../support/app';
+import { eventually } from '../support/eventually';
 import { unique, uscc, withWrongCheck } from '../support/fixtures';
 
 const CSV = 'text/csv';
@@ -251,6 +252,75 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
     ]);
     const again = await upload('poverty.lankao', 'linkages', CSV, csvOf(columns, [good[0]!]));
     expect(again.body.error.details[0]).to.include({ row: 2, column: 'type', rule: 'ONE_ACTIVE_LINKAGE' });
+  });
+
+  it('when linkage rows of one triple follow each other, then they import; rows overlapping another row or a linkage ended on a future date are refused by row', async () => {
+    const [fengyuan] = await t.db.dataSource.query(`SELECT e.id, e.uscc FROM enterprises e JOIN users u ON u.enterprise_id = e.id WHERE u.username = 'enterprise'`);
+    const target = household();
+    expect((await upload('poverty.lankao', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [target]))).status).to.equal(201);
+    const [{ id: householdId }] = await t.db.dataSource.query('SELECT id FROM households WHERE household_number = $1', [target.householdNumber]);
+    const poverty = await t.as('poverty.lankao');
+    const lease = await poverty.post('/api/v1/linkages').send({ sourceKind: 'enterprise', sourceId: fengyuan.id, householdId, type: 'land_lease', startDate: '2025-01-01', agreedAnnualBenefit: '800.00' });
+    expect(lease.status, JSON.stringify(lease.body)).to.equal(201);
+    // Notice given: the lease stays active until 2099-12-30.
+    expect((await poverty.post(`/api/v1/linkages/${lease.body.id}/end`).send({ endedOn: '2099-12-31' })).body.active).to.equal(true);
+
+    const columns = IMPORT_SPECS.linkages.columns.map((c) => c.key);
+    const link = (overrides: Row): Row => ({ sourceKind: 'enterprise', sourceUscc: fengyuan.uscc, householdNumber: target.householdNumber!, type: 'employment', agreedAnnualBenefit: '6000.00', ...overrides });
+    const agreement2024 = link({ startDate: '2024-01-01', endDate: '2024-12-31' });
+    const renewal = link({ startDate: '2025-01-01' });
+    const rows = [
+      agreement2024, // row 2
+      renewal, // row 3: starts the day after row 2 ends
+      link({ startDate: '2024-06-01', endDate: '2024-06-30' }), // row 4: inside row 2
+      link({ type: 'land_lease', startDate: '2026-01-01' }), // row 5: the lease is active until 2099-12-30
+    ];
+    const before = await count('linkages');
+    const refused = await upload('poverty.lankao', 'linkages', CSV, csvOf(columns, rows));
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    expect(refused.body.error.details).to.deep.equal([
+      { row: 4, column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: 'the same source, household and type are on row 2 for some of the same days' },
+      { row: 5, column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${lease.body.id} of this type between this source and household is active on some of these days; end it first` },
+    ]);
+    expect(await count('linkages')).to.equal(before);
+    const imported = await upload('poverty.lankao', 'linkages', CSV, csvOf(columns, [agreement2024, renewal]));
+    expect(imported.status, JSON.stringify(imported.body)).to.equal(201);
+    expect(await count('linkages WHERE household_id = $1', [householdId])).to.equal(3);
+  });
+
+  it('when an overlapping linkage commits while an import writes its rows, then the exclusion constraint refuses the file with 409 and none of it is written', async () => {
+    const [fengyuan] = await t.db.dataSource.query(`SELECT e.id, e.uscc FROM enterprises e JOIN users u ON u.enterprise_id = e.id WHERE u.username = 'enterprise'`);
+    const target = household();
+    expect((await upload('poverty.lankao', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [target]))).status).to.equal(201);
+    const [h] = await t.db.dataSource.query('SELECT id, region_path FROM households WHERE household_number = $1', [target.householdNumber]);
+    const columns = IMPORT_SPECS.linkages.columns.map((c) => c.key);
+    const file = csvOf(columns, [{ sourceKind: 'enterprise', sourceUscc: fengyuan.uscc, householdNumber: target.householdNumber!, type: 'dividend', startDate: '2025-06-01', agreedAnnualBenefit: '500.00' }]);
+    const runner = t.db.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
+      await runner.startTransaction();
+      // Not committed yet: the import's checks cannot see it, and its insert waits on it.
+      await runner.query(
+        `INSERT INTO linkages (source_kind, source_id, source_enterprise_id, household_id, type, start_date, end_date, agreed_annual_benefit, region_path)
+         VALUES ('enterprise', $1, $1, $2, 'dividend', '2025-01-01', '2025-12-31', '300.00', $3)`,
+        [fengyuan.id, h.id, h.region_path],
+      );
+      const pending = upload('poverty.lankao', 'linkages', CSV, file).then((res) => res);
+      await eventually(async () => {
+        const waiting = await t.db.dataSource.query(`SELECT 1 FROM pg_stat_activity WHERE pid <> $1 AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO linkages %'`, [pid]);
+        return waiting.length > 0;
+      }, "the import's insert waits on the uncommitted linkage");
+      await runner.commitTransaction();
+      const res = await pending;
+      expect(res.status, JSON.stringify(res.body)).to.equal(409);
+      expect(res.body.error).to.include({ code: 'DUPLICATE' });
+      expect(res.body.error.details).to.deep.equal({ constraint: 'linkages_one_active_excl' });
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      await runner.release();
+    }
+    expect(await count('linkages WHERE household_id = $1', [h.id])).to.equal(1);
   });
 
   it('when a linkage row has an agreed annual benefit beyond numeric(14,2), then 400 names that row, column and rule and nothing is written', async () => {

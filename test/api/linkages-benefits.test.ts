@@ -75,6 +75,47 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(count).to.equal(1);
   });
 
+  it('when a linkage was ended on a future date, then a new one of the same triple starting before that date is 409; one starting on it is fine', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const lease = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'land_lease', startDate: '2025-01-01' }));
+    expect(lease.status, JSON.stringify(lease.body)).to.equal(201);
+    // Notice given: the lease is active until the end of 2099-12-30.
+    const ended = await poverty.post(`/api/v1/linkages/${lease.body.id}/end`).send({ endedOn: '2099-12-31' });
+    expect(ended.body).to.include({ endedOn: '2099-12-31', active: true });
+    const overlapping = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'land_lease', startDate: '2026-01-01' }));
+    expect(overlapping.status, JSON.stringify(overlapping.body)).to.equal(409);
+    expect(overlapping.body.error.details).to.deep.equal([{ field: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${lease.body.id} is active from 2025-01-01 to 2099-12-30` }]);
+    const next = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'land_lease', startDate: '2099-12-31' }));
+    expect(next.status, JSON.stringify(next.body)).to.equal(201);
+  });
+
+  it('when a linkage ended on 2025-12-31, then a new one starting 2025-06-01 is 409, and one ending before the old one starts is fine', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const first = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity', startDate: '2025-01-01' }));
+    expect((await poverty.post(`/api/v1/linkages/${first.body.id}/end`).send({ endedOn: '2025-12-31' })).status).to.equal(200);
+    const overlapping = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity', startDate: '2025-06-01' }));
+    expect(overlapping.status, JSON.stringify(overlapping.body)).to.equal(409);
+    const endsOnItsFirstDay = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity', startDate: '2024-01-01', endDate: '2025-01-01' }));
+    expect(endsOnItsFirstDay.status, 'its end date is a day it is active').to.equal(409);
+    const before = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity', startDate: '2024-01-01', endDate: '2024-12-31' }));
+    expect(before.status, JSON.stringify(before.body)).to.equal(201);
+  });
+
+  it("when an agreement's end date has passed without it being ended, then a renewal from the next day is 201 and one from the end date is 409", async () => {
+    const poverty = await t.as('poverty.lankao');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const expired = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'facility_lease', startDate: '2024-01-01', endDate: '2024-12-31' }));
+    expect(expired.body).to.include({ endedOn: null, active: false });
+    const onTheEndDate = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'facility_lease', startDate: '2024-12-31' }));
+    expect(onTheEndDate.status, JSON.stringify(onTheEndDate.body)).to.equal(409);
+    const renewal = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'facility_lease', startDate: '2025-01-01' }));
+    expect(renewal.status, JSON.stringify(renewal.body)).to.equal(201);
+    const active = await poverty.get(`/api/v1/linkages?householdId=${h.id}&type=facility_lease&active=true`);
+    expect(active.body.items.map((l: { id: string }) => l.id)).to.deep.equal([renewal.body.id]);
+  });
+
   it('when the household is in another county than the caller, then 422 names householdId and nothing is written', async () => {
     const qixian = await household('poverty', QIXIAN_VILLAGE, '410221');
     const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM linkages');

@@ -3,10 +3,10 @@ import { compareDates, type IsoDate } from '../../core/dates';
 import { formatMoney, parseMoney } from '../../core/money';
 import { isInScope, scopeOf, type DataScope } from '../../shared/auth/scope';
 import type { LinkageSourceKind, LinkageType } from '../linkages/linkage.entity';
-import type { NewLinkage } from '../linkages/linkages.service';
+import { activeDaysSql, type NewLinkage } from '../linkages/linkages.service';
 import { insertRows, type BulkColumn } from './bulk';
 import type { ImportJob, ImportSummary } from './import-job';
-import { distinct, refuseRepeats, type CheckedRow, type ProblemLog } from './rows';
+import { distinct, type CheckedRow, type ProblemLog } from './rows';
 
 /**
  * Linkages from a file (SPEC §3, §9): the file names the source by the enterprise's USCC or the
@@ -53,9 +53,8 @@ export async function importLinkages(job: ImportJob<LinkageRow>): Promise<Import
   const { manager, rows, problems } = job;
   const found = await lookUp(job);
   const records = rows.map((row) => resolve(row, found, problems)).filter((r): r is LinkageRecord => r !== undefined);
-  const tripleOf = (r: LinkageRecord) => `${r.sourceId}|${r.householdId}|${r.type}`;
-  refuseRepeats(records, tripleOf, (first) => ({ column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `the same source, household and type are on row ${first}` }), problems);
-  await refuseActiveDuplicates(job, records);
+  refuseOverlapsInFile(records, problems);
+  await refuseOverlapsWithRegister(job, records);
   problems.throwIfAny();
 
   await insertRows(manager, 'linkages', linkageColumns(job.context.user.id), records);
@@ -115,22 +114,59 @@ function resolve({ row, value, refused }: CheckedRow<LinkageRow>, found: Found, 
   return { row, id: randomUUID(), input, sourceKind: input.sourceKind, sourceId, householdId: household.id, type: input.type, regionPath: household.region_path };
 }
 
-/** One active linkage per (source, household, type): those already in the register, in one query. */
-async function refuseActiveDuplicates({ manager, problems }: ImportJob<LinkageRow>, records: LinkageRecord[]): Promise<void> {
-  if (records.length === 0) return;
-  const active: Array<{ source_id: string; household_id: string; type: string }> = await manager.query(
-    `SELECT l.source_id, l.household_id, l.type
-       FROM linkages l
-       JOIN unnest($1::uuid[], $2::uuid[], $3::text[]) AS f(source_id, household_id, type)
-         ON l.source_id = f.source_id AND l.household_id = f.household_id AND l.type = f.type
-      WHERE l.ended_on IS NULL`,
-    [records.map((r) => r.sourceId), records.map((r) => r.householdId), records.map((r) => r.type)],
-  );
-  const taken = new Set(active.map((a) => `${a.source_id}|${a.household_id}|${a.type}`));
+/**
+ * One active linkage per (source, household, type) on any day (SPEC §3), within the file. A row is
+ * not ended yet, so it is active from startDate to endDate (or with no end). Each triple's rows are
+ * swept in start order against the one reaching furthest so far, which any overlap must meet: of
+ * two overlapping rows the later in the file is refused, naming the other.
+ */
+function refuseOverlapsInFile(records: LinkageRecord[], problems: ProblemLog): void {
+  const byTriple = new Map<string, LinkageRecord[]>();
   for (const r of records) {
-    if (taken.has(`${r.sourceId}|${r.householdId}|${r.type}`)) {
-      problems.add({ row: r.row, column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: 'an active linkage of this type between this source and household exists; end it first' });
+    const triple = `${r.sourceId}|${r.householdId}|${r.type}`;
+    const group = byTriple.get(triple);
+    if (group) group.push(r);
+    else byTriple.set(triple, [r]);
+  }
+  const refused = new Set<number>();
+  for (const group of byTriple.values()) {
+    if (group.length < 2) continue;
+    const byStart = [...group].sort((a, b) => compareDates(a.input.startDate as IsoDate, b.input.startDate as IsoDate) || a.row - b.row);
+    let reach = byStart[0]!;
+    for (const r of byStart.slice(1)) {
+      const reachEnd = reach.input.endDate as IsoDate | undefined;
+      if (reachEnd === undefined || compareDates(r.input.startDate as IsoDate, reachEnd) <= 0) {
+        const [first, later] = reach.row < r.row ? [reach, r] : [r, reach];
+        if (!refused.has(later.row)) {
+          refused.add(later.row);
+          problems.add({ row: later.row, column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `the same source, household and type are on row ${first.row} for some of the same days` });
+        }
+      }
+      if (reachEnd !== undefined && (r.input.endDate === undefined || compareDates(r.input.endDate as IsoDate, reachEnd) > 0)) reach = r;
     }
+  }
+}
+
+/** The same, against the linkages already in the register (ended or not, by their active days), in one query. */
+async function refuseOverlapsWithRegister({ manager, problems }: ImportJob<LinkageRow>, records: LinkageRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  const overlapping: Array<{ ordinal: string; id: string }> = await manager.query(
+    `SELECT DISTINCT ON (f.ordinal) f.ordinal::text AS ordinal, l.id
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::date[], $5::date[]) WITH ORDINALITY AS f(source_id, household_id, type, start_date, end_date, ordinal)
+       JOIN linkages l ON l.source_id = f.source_id AND l.household_id = f.household_id AND l.type = f.type
+      WHERE ${activeDaysSql('l')} && daterange(f.start_date, f.end_date + 1)
+      ORDER BY f.ordinal, l.start_date`,
+    [
+      records.map((r) => r.sourceId),
+      records.map((r) => r.householdId),
+      records.map((r) => r.type),
+      records.map((r) => r.input.startDate),
+      records.map((r) => r.input.endDate ?? null),
+    ],
+  );
+  for (const { ordinal, id } of overlapping) {
+    const r = records[Number(ordinal) - 1]!;
+    problems.add({ row: r.row, column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${id} of this type between this source and household is active on some of these days; end it first` });
   }
 }
 

@@ -1,4 +1,4 @@
-import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Exclusion, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import type { Decimal } from '../../core/money';
 import { decimalTransformer } from '../../shared/db/decimal-transformer';
 import { Enterprise } from '../enterprises/enterprise.entity';
@@ -17,15 +17,18 @@ export const LINKAGE_TYPES = [
 ] as const;
 export type LinkageType = (typeof LINKAGE_TYPES)[number];
 export type LinkageSourceKind = 'enterprise' | 'household';
+/** Two linkages of one (source, household, type) active on the same day (migration LinkageNoOverlap). */
+export const LINKAGE_OVERLAP_CONSTRAINT = 'linkages_one_active_excl';
 
 /**
  * A benefit linkage (利益联结, SPEC §3) from an enterprise or a demonstration household to a
- * household. `sourceId` repeats whichever source it is so that one partial unique index can hold
+ * household. `sourceId` repeats whichever source it is so that one exclusion constraint can hold
  * "one active linkage per (source, household, type)". Ending a linkage sets `endedOn`; the row stays.
- * A linkage is active on day D when startDate ≤ D, D ≤ endDate (if any) and D < endedOn (if any).
+ * A linkage is active on day D when startDate ≤ D, D ≤ endDate (if any) and D < endedOn (if any):
+ * the days [startDate, least(endDate + 1, endedOn)), which two linkages of one triple never share.
  */
 @Entity('linkages')
-@Index('linkages_one_active_key', ['sourceId', 'householdId', 'type'], { unique: true, where: 'ended_on IS NULL' })
+@Exclusion(LINKAGE_OVERLAP_CONSTRAINT, `USING gist (source_id WITH =, household_id WITH =, type WITH =, daterange(start_date, least(end_date + 1, ended_on)) WITH &&)`)
 @Index('linkages_household_idx', ['householdId'])
 @Index('linkages_source_idx', ['sourceId'])
 // Driven households are counted by the enterprise (settlement, registration of enterprise loans, the ledger import).

@@ -43,6 +43,12 @@ type Problem = { field: string; rule: string; message: string };
 /** Linkage rows aliased `l`: county staff by the household's region, an enterprise its own. */
 export const LINKAGE_SCOPE = { regionPath: 'l.region_path', enterpriseId: 'l.source_enterprise_id' };
 
+/**
+ * The days a linkage (aliased `alias`) is active, as a daterange: the SQL of isActiveOn and of the
+ * exclusion constraint LINKAGE_OVERLAP_CONSTRAINT, [start, least(end + 1, endedOn)), null unbounded.
+ */
+export const activeDaysSql = (alias: string): string => `daterange(${alias}.start_date, least(${alias}.end_date + 1, ${alias}.ended_on))`;
+
 /** Active on `date` (SPEC §3): started, not past its agreed end, not ended. */
 export function isActiveOn(linkage: Pick<Linkage, 'startDate' | 'endDate' | 'endedOn'>, date: IsoDate): boolean {
   return (
@@ -99,11 +105,13 @@ export class LinkagesService {
 
   async create(context: AuthenticatedContext, input: NewLinkage): Promise<LinkageDto> {
     return inTransaction(this.dataSource, async (manager) => {
-      // Lock the household so two requests cannot both pass the one-active check (the unique index backs it up).
+      // Lock the household so two requests cannot both pass the one-active check. Every linkage insert
+      // key-share locks its household (the foreign key), so none can slip in between; writers that do not
+      // lock first (the import) meet the exclusion constraint, whose 23P01 the error table makes a 409 too.
       const household = await manager.getRepository(Household).findOne({ where: { id: input.householdId }, lock: { mode: 'pessimistic_write' } });
       const problems = await this.checkRules(manager, context, input, household);
       if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the linkage breaks the register rules', problems);
-      await this.refuseActiveDuplicate(manager, input.sourceId, input.householdId, input.type);
+      await this.refuseOverlap(manager, input);
       const linkage = manager.getRepository(Linkage).create({
         sourceKind: input.sourceKind,
         sourceId: input.sourceId,
@@ -127,7 +135,10 @@ export class LinkagesService {
     });
   }
 
-  /** Ending keeps the linkage as history (SPEC §3); the day it ends on, it is no longer active. */
+  /**
+   * Ending keeps the linkage as history (SPEC §3); the day it ends on, it is no longer active. Ending
+   * only shortens the active days (to before endedOn), so it cannot make two linkages overlap.
+   */
   async end(context: AuthenticatedContext, id: string, input: { endedOn: string; reason?: string }): Promise<LinkageDto> {
     return inTransaction(this.dataSource, async (manager) => {
       const linkage = await manager.getRepository(Linkage).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
@@ -175,14 +186,25 @@ export class LinkagesService {
     return problems;
   }
 
-  private async refuseActiveDuplicate(manager: EntityManager, sourceId: string, householdId: string, type: LinkageType): Promise<void> {
-    const [existing] = await manager.query(
-      'SELECT id FROM linkages WHERE source_id = $1 AND household_id = $2 AND type = $3 AND ended_on IS NULL',
-      [sourceId, householdId, type],
+  /**
+   * SPEC §3, one active linkage per (source, household, type): none of the triple may be active on
+   * any day the new one would be, whether it is ended or not (one ended on a future date is active
+   * until then).
+   */
+  private async refuseOverlap(manager: EntityManager, input: NewLinkage): Promise<void> {
+    const [existing]: Array<{ id: string; active_from: string; active_to: string | null }> = await manager.query(
+      `SELECT l.id, lower(d.days)::text AS active_from, (upper(d.days) - 1)::text AS active_to
+         FROM linkages l CROSS JOIN LATERAL (SELECT ${activeDaysSql('l')} AS days) d
+        WHERE l.source_id = $1 AND l.household_id = $2 AND l.type = $3
+          AND d.days && daterange($4::date, $5::date + 1)
+        ORDER BY l.start_date
+        LIMIT 1`,
+      [input.sourceId, input.householdId, input.type, input.startDate, input.endDate ?? null],
     );
     if (existing) {
-      throw new DomainError('DUPLICATE', 'an active linkage of this type between this source and household exists; end it first', [
-        { field: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${existing.id} is active` },
+      const until = existing.active_to === null ? 'with no end' : `to ${existing.active_to}`;
+      throw new DomainError('DUPLICATE', 'an active linkage of this type between this source and household covers some of these days; end it first', [
+        { field: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${existing.id} is active from ${existing.active_from} ${until}` },
       ]);
     }
   }

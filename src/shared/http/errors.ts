@@ -60,6 +60,8 @@ function fromDatabaseError(error: unknown): DomainError | undefined {
       return new DomainError('REFERENCE_NOT_FOUND', 'a referenced record does not exist or is still in use', { constraint });
     case '23514':
       return new DomainError('RULE_VIOLATION', 'the change breaks a rule of the data', { constraint });
+    case '23P01':
+      return new DomainError('DUPLICATE', 'the record overlaps one that already exists', { constraint });
     // An amount beyond its numeric column (the routes' Joi maxima should have said so first).
     case '22003':
       return new DomainError('RULE_VIOLATION', 'a number is too large to be stored');
