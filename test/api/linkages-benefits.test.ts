@@ -193,6 +193,19 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(stored).to.deep.equal([{ amount: '999999999999.99' }]);
   });
 
+  it('when a linkage is past its agreed end date, not yet started or ended on a future date, then the enterprise view calls it active as isActiveOn does', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const households = await Promise.all([1, 2, 3].map(() => household('poverty.lankao', LANKAO_VILLAGE, '410225')));
+    const [expired, notStarted, endingLater] = households.map((h) => h.id);
+    expect((await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, expired!, { type: 'facility_lease', startDate: '2024-01-01', endDate: '2024-12-31' }))).body.active).to.equal(false);
+    expect((await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, notStarted!, { type: 'facility_lease', startDate: '2099-01-01' }))).body.active).to.equal(false);
+    const lease = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, endingLater!, { type: 'facility_lease', startDate: '2025-01-01' }));
+    expect((await poverty.post(`/api/v1/linkages/${lease.body.id}/end`).send({ endedOn: '2099-12-31' })).body.active).to.equal(true);
+    const view = await (await t.as('enterprise')).get(`/api/v1/enterprises/${fengyuanId}/households?type=facility_lease&limit=200`);
+    const activeOf = (id: string) => view.body.items.find((i: { householdId: string }) => i.householdId === id)?.activeLinkage;
+    expect([activeOf(expired!), activeOf(notStarted!), activeOf(endingLater!)]).to.deep.equal([false, false, true]);
+  });
+
   it("when an enterprise user asks for another enterprise, its households, linkages or benefits, then 404 or nothing", async () => {
     const enterprise = await t.as('enterprise');
     expect((await enterprise.get(`/api/v1/enterprises/${otherEnterpriseId}`)).status).to.equal(404);

@@ -9,6 +9,7 @@ import { DomainError, notFound } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
 import { recordAudit } from '../audit/audit.service';
 import type { LinkageType } from '../linkages/linkage.entity';
+import { activeDaysSql } from '../linkages/linkages.service';
 import { Region } from '../regions/region.entity';
 import { Enterprise, type EnterpriseKind, type EnterpriseStatus } from './enterprise.entity';
 
@@ -138,7 +139,8 @@ export class EnterprisesService {
 
   /**
    * The enterprise's view (issue 3 item 5): the households it supports, with masked ID numbers,
-   * village, linkage types and the confirmed benefits delivered this year and in total. One query.
+   * village, linkage types, whether a linkage is active today (as isActiveOn judges it) and the
+   * confirmed benefits delivered this year and in total. One query.
    */
   async supportedHouseholds(
     context: AuthenticatedContext,
@@ -146,8 +148,9 @@ export class EnterprisesService {
     filter: Page & { villageCode?: string; type?: LinkageType },
   ): Promise<PageOf<SupportedHouseholdDto>> {
     await this.findInScope(this.dataSource.manager, context, id);
-    const yearStart = `${todayInShanghai().slice(0, 4)}-01-01`;
-    const params: unknown[] = [id, yearStart];
+    const today = todayInShanghai();
+    const yearStart = `${today.slice(0, 4)}-01-01`;
+    const params: unknown[] = [id, yearStart, today];
     let where = 'l.source_enterprise_id = $1';
     if (filter.villageCode) where += ` AND h.village_code = $${params.push(filter.villageCode)}`;
     if (filter.type) where += ` AND l.type = $${params.push(filter.type)}`;
@@ -157,7 +160,7 @@ export class EnterprisesService {
       `WITH supported AS (
          SELECT h.id, h.household_number, h.head_name, h.id_number_masked, h.village_code, v.name AS village_name, h.status,
                 array_agg(DISTINCT l.type ORDER BY l.type) AS linkage_types,
-                bool_or(l.ended_on IS NULL) AS active_linkage,
+                bool_or(${activeDaysSql('l')} @> $3::date) AS active_linkage,
                 coalesce(sum(b.amount) FILTER (WHERE b.paid_on >= $2::date), 0) AS benefits_this_year,
                 coalesce(sum(b.amount), 0) AS benefits_total
            FROM linkages l
