@@ -147,14 +147,14 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     const others = await (await t.as('poverty')).post('/api/v1/linkages').send(linkage('enterprise', otherEnterpriseId, qixianHousehold.id));
     expect(others.status).to.equal(201);
 
-    const reported = await enterprise.post('/api/v1/benefits').send({ linkageId: own.body.id, paidOn: '2025-06-30', amount: '1250.50', kind: 'purchase' });
+    const reported = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn: '2025-06-30', amount: '1250.50', kind: 'purchase' });
     expect(reported.status, JSON.stringify(reported.body)).to.equal(201);
     expect(reported.body).to.include({ status: 'reported', amount: '1250.50' });
-    const foreign = await enterprise.post('/api/v1/benefits').send({ linkageId: others.body.id, paidOn: '2025-06-30', amount: '100.00', kind: 'wage' });
+    const foreign = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: others.body.id, paidOn: '2025-06-30', amount: '100.00', kind: 'wage' });
     expect(foreign.status).to.equal(404);
-    const early = await enterprise.post('/api/v1/benefits').send({ linkageId: own.body.id, paidOn: '2024-12-31', amount: '100.00', kind: 'wage' });
+    const early = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn: '2024-12-31', amount: '100.00', kind: 'wage' });
     expect(early.status).to.equal(422);
-    const threeDecimals = await enterprise.post('/api/v1/benefits').send({ linkageId: own.body.id, paidOn: '2025-07-01', amount: '100.005', kind: 'wage' });
+    const threeDecimals = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn: '2025-07-01', amount: '100.005', kind: 'wage' });
     expect(threeDecimals.status).to.equal(400);
 
     expect((await enterprise.post(`/api/v1/benefits/${reported.body.id}/confirm`)).status).to.equal(403);
@@ -171,6 +171,34 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(filtered.body.items.every((i: { linkageTypes: string[] }) => i.linkageTypes.includes('dividend'))).to.equal(true);
   });
 
+  it('when the enterprise retries a benefit report with the same Idempotency-Key, then the first answer comes back and one record is stored', async () => {
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const l = await (await t.as('poverty.lankao')).post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'joint_operation' }));
+    expect(l.status, JSON.stringify(l.body)).to.equal(201);
+    const enterprise = await t.as('enterprise');
+    const report = { linkageId: l.body.id, paidOn: '2025-06-30', amount: '800.00', kind: 'wage' };
+    const send = (key: string, body: object) => enterprise.post('/api/v1/benefits').set('Idempotency-Key', key).send(body);
+    const stored = async () => (await t.db.dataSource.query('SELECT count(*)::int AS count FROM benefit_records WHERE linkage_id = $1', [l.body.id]))[0].count;
+
+    const key = `b-${unique()}`;
+    const first = await send(key, report);
+    const retry = await send(key, report);
+    expect([first.status, retry.status]).to.deep.equal([201, 201]);
+    expect(retry.body).to.deep.equal(first.body);
+    expect(await stored()).to.equal(1);
+    const reused = await send(key, { ...report, amount: '900.00' });
+    expect(reused.status, JSON.stringify(reused.body)).to.equal(422);
+    expect(reused.body.error.details[0]).to.include({ field: 'Idempotency-Key', rule: 'IDEMPOTENCY_KEY_REUSED' });
+    expect((await enterprise.post('/api/v1/benefits').send(report)).status, 'no Idempotency-Key').to.equal(400);
+    expect(await stored()).to.equal(1);
+
+    const racingKey = `b-${unique()}`;
+    const racing = await Promise.all([1, 2, 3].map(() => send(racingKey, { ...report, paidOn: '2025-07-31' })));
+    expect(racing.map((r) => r.status)).to.deep.equal([201, 201, 201]);
+    expect(new Set(racing.map((r) => r.body.id)).size).to.equal(1);
+    expect(await stored()).to.equal(2);
+  });
+
   it('when an agreed annual benefit or a benefit amount is beyond numeric(14,2), then 400 names the field and the rule; the largest amount it holds is stored', async () => {
     const poverty = await t.as('poverty.lankao');
     const enterprise = await t.as('enterprise');
@@ -184,7 +212,7 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(largest.status, JSON.stringify(largest.body)).to.equal(201);
     expect(largest.body.agreedAnnualBenefit).to.equal('999999999999.99');
 
-    const report = (amount: string) => enterprise.post('/api/v1/benefits').send({ linkageId: largest.body.id, paidOn: '2025-06-30', amount, kind: 'dividend' });
+    const report = (amount: string) => enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: largest.body.id, paidOn: '2025-06-30', amount, kind: 'dividend' });
     const tooMuch = await report('1000000000000.00');
     expect(tooMuch.status, JSON.stringify(tooMuch.body)).to.equal(400);
     expect(tooMuch.body.error.details[0]).to.include({ path: 'amount', type: 'money.max' });

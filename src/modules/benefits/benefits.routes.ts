@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idParams, isoDate, money, NUMERIC_14_2_MAX, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
+import { idempotencyKeyHeader, idParams, isoDate, money, NUMERIC_14_2_MAX, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
 import { BENEFIT_KINDS, BENEFIT_STATUSES } from './benefit-record.entity';
 import type { BenefitsService } from './benefits.service';
 
@@ -43,6 +43,7 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     tag: 'register',
     summary: 'Report a benefit paid to a household',
     access: ['enterprise', 'poverty_office'],
+    headers: idempotencyKeyHeader(),
     body: Joi.object({
       linkageId: uuid().required(),
       paidOn: isoDate().required(),
@@ -52,7 +53,10 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     }),
     status: 201,
     response: benefitSchema,
-    handle: ({ body }, context) => benefits.report(context, body),
+    handle: async ({ body, headers }, context, res) => {
+      const { status, body: benefit } = await benefits.report(context, body, headers['idempotency-key']);
+      res.status(status).json(benefit);
+    },
   });
   api.add({
     method: 'post',

@@ -8,6 +8,7 @@ import { inTransaction } from '../../shared/db/transaction';
 import { DomainError, notFound } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
 import { recordAudit } from '../audit/audit.service';
+import { claimIdempotencyKey, hashRequest, storeIdempotentResponse } from '../idempotency/idempotency';
 import { Linkage } from '../linkages/linkage.entity';
 import { BenefitRecord, type BenefitKind, type BenefitStatus } from './benefit-record.entity';
 
@@ -24,6 +25,14 @@ export interface BenefitDto {
   reportedBy: string;
   decidedBy: string | null;
   rejectReason: string | null;
+}
+
+export interface NewBenefit {
+  linkageId: string;
+  paidOn: string;
+  amount: string;
+  kind: BenefitKind;
+  note?: string;
 }
 
 const BENEFIT_SCOPE = { regionPath: 'b.region_path', enterpriseId: 'b.enterprise_id' };
@@ -61,11 +70,16 @@ export class BenefitsService {
   /**
    * An enterprise reports money it paid a household under one of its own linkages; a poverty office
    * may record benefits under linkages in its region (those from demonstration households).
-   * Someone else's linkage does not exist for the caller: 404.
+   * Someone else's linkage does not exist for the caller: 404. Like every request that records
+   * money, it carries an Idempotency-Key: a retry with the same key and body gets the first answer
+   * and stores nothing; the key, claimed in the same transaction, is the caller's own.
    */
-  async report(context: AuthenticatedContext, input: { linkageId: string; paidOn: string; amount: string; kind: BenefitKind; note?: string }): Promise<BenefitDto> {
+  async report(context: AuthenticatedContext, input: NewBenefit, idempotencyKey: string): Promise<{ status: number; body: BenefitDto }> {
     const today = todayInShanghai();
     return inTransaction(this.dataSource, async (manager) => {
+      const keyScope = `benefits:${context.user.id}`;
+      const claimed = await claimIdempotencyKey(manager, keyScope, idempotencyKey, hashRequest(input));
+      if (claimed.replay) return { status: claimed.status, body: claimed.body as BenefitDto };
       const linkage = await manager.getRepository(Linkage).findOneBy({ id: input.linkageId });
       const scope = scopeOf(context.user);
       if (!linkage || !isInScope(scope, { regionPath: linkage.regionPath, enterpriseId: linkage.sourceEnterpriseId })) throw notFound('linkage');
@@ -98,7 +112,8 @@ export class BenefitsService {
       await manager.getRepository(BenefitRecord).insert(record);
       const dto = toBenefitDto(record);
       await recordAudit(manager, context, { action: 'report', entityType: 'benefit', entityId: record.id, after: dto, regionPath: record.regionPath });
-      return dto;
+      await storeIdempotentResponse(manager, keyScope, idempotencyKey, 201, dto);
+      return { status: 201, body: dto };
     });
   }
 

@@ -110,6 +110,11 @@ export const errorSchema = Joi.object({
 
 /** SPEC §5, §11: retries carry the same key and get the first answer. */
 export const idempotencyKeyHeader = (required = true) => {
-  const key = Joi.string().trim().min(8).max(100).pattern(/^[A-Za-z0-9._:-]+$/, 'idempotency key');
+  const key = Joi.string()
+    .trim()
+    .min(8)
+    .max(100)
+    .pattern(/^[A-Za-z0-9._:-]+$/, 'idempotency key')
+    .description('a new key for each new request; a retry with the same key and body gets the first answer and writes nothing, the same key with another body is refused (422)');
   return Joi.object({ 'idempotency-key': required ? key.required() : key });
 };
