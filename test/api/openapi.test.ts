@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { buildOpenApi } from '../../src/shared/http/openapi';
 import { startTestApp, type TestApp } from '../support/app';
 
 type Json = Record<string, any>;
@@ -136,6 +137,21 @@ describe('OpenAPI document and docs page (SPEC §9)', () => {
       expect(Object.keys(op.responses), key).to.include.members(['401', '403']);
     }
     expect(operation('POST /api/v1/auth/login').security).to.deep.equal([]);
+  });
+
+  it('when an endpoint declares a description, then the operation describes it before its roles; without one, the roles alone', () => {
+    const handle = async () => ({});
+    const built = buildOpenApi(
+      [
+        { method: 'get', path: '/things', tag: 't', summary: 'List things', description: 'County staff see their county only.', access: ['auditor'], handle },
+        { method: 'get', path: '/others', tag: 't', summary: 'List others', access: ['auditor', 'admin'], handle },
+        { method: 'get', path: '/open', tag: 't', summary: 'Anyone', access: 'any', handle },
+      ],
+      { version: 'test' },
+    ) as Json;
+    expect(built.paths['/api/v1/things'].get.description).to.equal('County staff see their county only.\n\nRoles: auditor.');
+    expect(built.paths['/api/v1/others'].get.description).to.equal('Roles: auditor, admin.');
+    expect(built.paths['/api/v1/open'].get.description).to.equal(undefined);
   });
 
   it('when a path has {params}, then each is a required path parameter, and no path parameter is invented', () => {

@@ -29,6 +29,11 @@ export interface Endpoint {
   /** Express path under /api/v1, e.g. `/users/:id`. */
   path: string;
   summary: string;
+  /**
+   * What a caller should know beyond the summary, in full sentences: which records the caller's
+   * scope lets it see, what it does not show. The OpenAPI operation's description, before its roles.
+   */
+  description?: string;
   tag: string;
   /** `public`: no token; `any`: any logged-in user; otherwise the roles allowed. */
   access: 'public' | 'any' | readonly Role[];

@@ -123,8 +123,10 @@ export function buildOpenApi(endpoints: readonly Endpoint[], info: { version: st
       parameters: [...parameters('path', e.params), ...parameters('query', e.query), ...parameters('header', e.headers)],
       responses,
     };
+    const roles = e.access === 'public' || e.access === 'any' ? undefined : `Roles: ${e.access.join(', ')}.`;
+    const description = [e.description, roles].filter(Boolean).join('\n\n');
+    if (description) operation.description = description;
     if (e.access === 'public') operation.security = [];
-    else if (e.access !== 'any') operation.description = `Roles: ${e.access.join(', ')}.`;
     if (e.body) operation.requestBody = { required: true, content: { 'application/json': { schema: toSchema(describe(e.body)) } } };
     if (e.consumes) {
       const file = { schema: { type: 'string', format: 'binary' } };
