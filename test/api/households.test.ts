@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { residentId, unique, withWrongCheck } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
+import { expectError } from '../support/errors';
 
 const LANKAO_VILLAGE = '410225100201';
 const QIXIAN_VILLAGE = '410221100201';
@@ -120,6 +121,20 @@ describe('households (SPEC §3)', () => {
     expect(res.status).to.equal(200);
     expect(res.body.idNumber).to.equal(res.body.idNumberMasked);
     expect(res.body.householdNumber).to.equal(input.householdNumber);
+  });
+
+  it('when Lankao county staff look up a Qixian household by its ID number, then 404; city staff and a bank find it (masked)', async () => {
+    const input = newHousehold({ villageCode: QIXIAN_VILLAGE, idNumber: residentId('410221', '19800101', Number(unique().slice(-3))) });
+    expect((await (await t.as('poverty')).post('/api/v1/households').send(input)).status).to.equal(201);
+    for (const username of ['finance.lankao', 'poverty.lankao']) {
+      expectError(await (await t.as(username)).post('/api/v1/households/lookup').send({ idNumber: input.idNumber }), 404, 'NOT_FOUND');
+    }
+    for (const username of ['finance', 'poverty', 'officer.abc']) {
+      const res = await (await t.as(username)).post('/api/v1/households/lookup').send({ idNumber: input.idNumber });
+      expect(res.status, username).to.equal(200);
+      expect(res.body.householdNumber, username).to.equal(input.householdNumber);
+      expect(res.body.idNumber, username).to.equal(res.body.idNumberMasked);
+    }
   });
 
   it('when the status changes, then it is dated history; a change back before the last one or to the same status is refused', async () => {

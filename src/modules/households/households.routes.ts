@@ -79,6 +79,9 @@ export function registerHouseholdRoutes(api: ApiRegistry, households: Households
     path: '/households/lookup',
     tag: 'register',
     summary: 'Find a household by ID number',
+    description:
+      'Answers with the masked record, or 404. A loan officer finds a household anywhere in the city (a bank checks a borrower before lending); ' +
+      'county staff find only households of their own county: one registered elsewhere is 404 for them.',
     access: ['loan_officer', 'poverty_office', 'finance_officer', 'admin'],
     body: Joi.object({ idNumber: residentIdNumber().required() }),
     response: householdSchema,

@@ -126,12 +126,15 @@ export class HouseholdsService {
   }
 
   /**
-   * Finds a household by its head's ID number anywhere in the city, for a bank about to lend or a
-   * poverty office checking for a duplicate. Answers with the masked form only, or 404.
+   * Finds a household by its head's ID number, for a bank about to lend or a poverty office checking
+   * for a duplicate. Answers with the masked form only, or 404. A bank checks a borrower anywhere in
+   * the city (its scope is its bank, not a region); county staff find only their county's households
+   * (SPEC §9), so a number registered elsewhere is 404 for them, as it is on GET /households/:id.
    */
   async lookup(context: AuthenticatedContext, idNumber: string): Promise<HouseholdDto> {
     const household = await this.dataSource.getRepository(Household).findOneBy({ idNumberHash: this.vault.hash(idNumber) });
-    if (!household) throw notFound('household');
+    const scope = scopeOf(context.user);
+    if (!household || (scope.kind === 'region' && !isInScope(scope, { regionPath: household.regionPath }))) throw notFound('household');
     return this.toDto(household, { ...context.user, role: 'auditor' });
   }
 
