@@ -5,6 +5,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { extractPdfText } from '../unit/pdf-text';
 
 const LANKAO_VILLAGE = '410225100201';
+const QIXIAN_VILLAGE = '410221100201';
 
 function binary(res: supertest.Response, done: (error: Error | null, body: Buffer) => void): void {
   const chunks: Buffer[] = [];
@@ -26,10 +27,11 @@ describe('guarantees: applications, maker-checker, limits, letters, fees (SPEC �
     await t?.close();
   });
 
-  async function household(): Promise<string> {
+  async function household(county: '410225' | '410221' = '410225'): Promise<string> {
     const n = unique();
-    const res = await (await t.as('poverty.lankao')).post('/api/v1/households').send({
-      householdNumber: `GH-${n}`, headName: '孙八', idNumber: residentId('410225', '19800101', Number(n.slice(-3))), villageCode: LANKAO_VILLAGE, members: 3, laborers: 2, statusSince: '2024-01-01',
+    const res = await (await t.as(county === '410225' ? 'poverty.lankao' : 'poverty')).post('/api/v1/households').send({
+      householdNumber: `GH-${n}`, headName: '孙八', idNumber: residentId(county, '19800101', Number(n.slice(-3))),
+      villageCode: county === '410225' ? LANKAO_VILLAGE : QIXIAN_VILLAGE, members: 3, laborers: 2, statusSince: '2024-01-01',
     });
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
     return res.body.id;
@@ -283,6 +285,39 @@ describe('guarantees: applications, maker-checker, limits, letters, fees (SPEC �
     expect((await finance.get(`/api/v1/guarantees?guarantorId=${guarantorId}&status=released`)).body.total).to.equal(1);
     expect((await (await t.as('officer.abc')).get(`/api/v1/guarantors/${guarantorId}/exposure`)).status).to.equal(403);
     expect((await finance.get(`/api/v1/guarantors/${settledLoan.id}/exposure`)).status, 'not a guarantor').to.equal(404);
+  });
+
+  it("when Lankao staff read a guarantor's exposure, then its guarantees cover Lankao loans only, while capacity left stays the guarantor's", async () => {
+    const guarantorId = await newGuarantor('5000000.00', '0.10');
+    const finance = await t.as('finance');
+    for (const county of ['410225', '410221', '410221'] as const) {
+      const loan = await registerGuaranteed({ guarantorId }, await household(county));
+      expect(loan.status, JSON.stringify(loan.body)).to.equal(201);
+    }
+    // The Lankao loan and one Qixian loan approved; the other Qixian application waits.
+    const applications = (await finance.get(`/api/v1/guarantees?guarantorId=${guarantorId}&limit=200`)).body.items;
+    const [{ id: lankao }] = await t.db.dataSource.query(
+      `SELECT g.id FROM guarantees g JOIN loans l ON l.id = g.loan_id WHERE g.guarantor_id = $1 AND l.region_path LIKE '410200/410225/%'`, [guarantorId]);
+    const [{ id: qixian }] = await t.db.dataSource.query(
+      `SELECT g.id FROM guarantees g JOIN loans l ON l.id = g.loan_id WHERE g.guarantor_id = $1 AND l.region_path LIKE '410200/410221/%' ORDER BY g.id LIMIT 1`, [guarantorId]);
+    expect(applications).to.have.length(3);
+    for (const id of [lankao, qixian]) expect((await finance.post(`/api/v1/guarantees/${id}/approve`)).status).to.equal(200);
+
+    const whole = (await finance.get(`/api/v1/guarantors/${guarantorId}/exposure`)).body;
+    expect(whole).to.include({ regionPath: null, guaranteesInForce: 2, outstandingGuaranteed: '80000.00', capacity: '50000000.00', capacityLeft: '49920000.00' });
+    expect(whole.pending).to.deep.equal({ count: 1, outstandingGuaranteed: '40000.00' });
+    expect(whole.byCounty.map((c: { countyCode: string }) => c.countyCode)).to.deep.equal(['410221', '410225']);
+
+    for (const username of ['auditor.lankao', 'finance.lankao']) {
+      const res = await (await t.as(username)).get(`/api/v1/guarantors/${guarantorId}/exposure`);
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      expect(res.body, username).to.include({ regionPath: '410200/410225/', guaranteesInForce: 1, outstandingGuaranteed: '40000.00', capacity: '50000000.00', capacityLeft: '49920000.00' });
+      expect(res.body.pending, username).to.deep.equal({ count: 0, outstandingGuaranteed: '0.00' });
+      expect(res.body.byCounty, username).to.deep.equal([{ countyCode: '410225', countyName: '兰考县', count: 1, outstandingGuaranteed: '40000.00' }]);
+      expect(res.body.byModel, username).to.deep.equal([{ modelCode: 'government_guarantee', modelName: '政府性融资担保贷款', count: 1, outstandingGuaranteed: '40000.00' }]);
+    }
+    const doc = (await t.request().get('/api/openapi.json')).body;
+    expect(doc.paths['/api/v1/guarantors/{id}/exposure'].get.description).to.match(/County staff see only the guarantees of loans in their county/);
   });
 
   it('when the OpenAPI document is read, then the guarantee endpoints are in it, the letter as application/pdf', async () => {

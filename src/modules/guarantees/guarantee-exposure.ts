@@ -1,5 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { invariant } from '../../core/errors';
 import { Decimal, floorToFen, formatMoney, sumMoney } from '../../core/money';
+import type { AuthenticatedContext } from '../../shared/auth/context';
+import { regionPathPattern, scopeOf } from '../../shared/auth/scope';
 import { notFound } from '../../shared/http/errors';
 import { Institution } from '../institutions/institution.entity';
 import { IN_FORCE_LOAN_STATUSES, leverageCapacity, singleClientCapacity, type GuarantorLimits } from './guarantee.rules';
@@ -43,8 +46,14 @@ export interface GuarantorExposureDto {
   capacity: string;
   /** Net assets × single-client ratio, floored to the fen. */
   singleClientLimit: string;
+  /**
+   * The region the guarantee figures below cover (county staff: their county), or null for the
+   * whole guarantor. Capacity and capacity left are always the guarantor's.
+   */
+  regionPath: string | null;
   guaranteesInForce: number;
   outstandingGuaranteed: string;
+  /** Capacity − the guarantor's whole outstanding guaranteed amount: what its approvals are checked against. */
   capacityLeft: string;
   /** Applications waiting for a decision: not yet counted against the limits. */
   pending: ExposureLine;
@@ -68,24 +77,38 @@ const BY_MODEL_AND_COUNTY_SQL = `
     JOIN loans l ON l.id = g.loan_id
     JOIN financing_models m ON m.code = l.model_code
     LEFT JOIN regions r ON r.code = split_part(l.region_path, '/', 2)
-   WHERE g.guarantor_id = $1 AND ${IN_FORCE}
+   WHERE g.guarantor_id = $1 AND ${IN_FORCE} AND ($2::text IS NULL OR l.region_path LIKE $2)
    GROUP BY l.model_code, m.name_zh, split_part(l.region_path, '/', 2), r.name
    ORDER BY l.model_code, county_code`;
 
-/** SPEC §11 GET /guarantors/:id/exposure: outstanding guaranteed, capacity left, by model and county. */
+const PENDING_SQL = `
+  SELECT count(*)::int AS count, coalesce(sum(g.guaranteed_amount), 0)::text AS amount
+    FROM guarantees g
+    JOIN loans l ON l.id = g.loan_id
+   WHERE g.guarantor_id = $1 AND g.status = 'pending' AND ($2::text IS NULL OR l.region_path LIKE $2)`;
+
+/**
+ * SPEC §11 GET /guarantors/:id/exposure: outstanding guaranteed, capacity left, by model and county.
+ * Scope (SPEC §9): county staff get the guarantees of loans in their county only (in force, pending,
+ * by model, by county). The guarantor's limits and its capacity left stay whole: they are the
+ * guarantor's, name no loan or county, and are what an approval in any county is checked against.
+ */
 export class GuarantorExposureService {
   constructor(private readonly dataSource: DataSource) {}
 
-  async exposure(guarantorId: string): Promise<GuarantorExposureDto> {
+  async exposure(context: AuthenticatedContext, guarantorId: string): Promise<GuarantorExposureDto> {
     const guarantor = await this.dataSource.getRepository(Institution).findOneBy({ id: guarantorId });
     if (!guarantor || guarantor.type !== 'guarantee_company') throw notFound('guarantor');
+    const scope = scopeOf(context.user);
+    invariant(scope.kind === 'all' || scope.kind === 'region', 'only finance staff, auditors and admins read a guarantor\'s exposure', { role: context.user.role });
+    const regionPath = scope.kind === 'region' ? scope.regionPath : null;
+    const pattern = regionPath === null ? null : regionPathPattern(regionPath);
     const limits = limitsOf(guarantor);
-    const rows: GroupRow[] = await this.dataSource.query(BY_MODEL_AND_COUNTY_SQL, [guarantorId]);
-    const [pending]: Array<{ count: number; amount: string }> = await this.dataSource.query(
-      `SELECT count(*)::int AS count, coalesce(sum(guaranteed_amount), 0)::text AS amount FROM guarantees WHERE guarantor_id = $1 AND status = 'pending'`,
-      [guarantorId],
-    );
+    const rows: GroupRow[] = await this.dataSource.query(BY_MODEL_AND_COUNTY_SQL, [guarantorId, pattern]);
+    const [pending]: Array<{ count: number; amount: string }> = await this.dataSource.query(PENDING_SQL, [guarantorId, pattern]);
     const outstanding = sumMoney(rows.map((r) => new Decimal(r.outstanding)));
+    const guarantorOutstanding =
+      regionPath === null ? outstanding : (await outstandingGuaranteed(this.dataSource.manager, guarantorId, { householdId: null, enterpriseId: null })).outstanding;
     const capacity = floorToFen(leverageCapacity(limits));
     return {
       guarantorId,
@@ -95,9 +118,10 @@ export class GuarantorExposureService {
       singleClientLimitRatio: guarantor.singleClientLimitRatio!.toFixed(),
       capacity: formatMoney(capacity),
       singleClientLimit: formatMoney(floorToFen(singleClientCapacity(limits))),
+      regionPath,
       guaranteesInForce: rows.reduce((n, r) => n + r.count, 0),
       outstandingGuaranteed: formatMoney(outstanding),
-      capacityLeft: formatMoney(capacity.minus(outstanding)),
+      capacityLeft: formatMoney(capacity.minus(guarantorOutstanding)),
       pending: { count: pending!.count, outstandingGuaranteed: formatMoney(new Decimal(pending!.amount)) },
       byModel: groupBy(rows, (r) => r.model_code, (r) => ({ modelCode: r.model_code, modelName: r.model_name })),
       byCounty: groupBy(rows, (r) => r.county_code, (r) => ({ countyCode: r.county_code, countyName: r.county_name ?? r.county_code })),

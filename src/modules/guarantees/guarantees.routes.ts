@@ -109,9 +109,10 @@ const exposureSchema = Joi.object({
   singleClientLimitRatio: decimal(),
   capacity: decimal().description('net assets × leverage'),
   singleClientLimit: decimal().description('net assets × single-client ratio'),
+  regionPath: Joi.string().allow(null).description('the region the guarantee figures cover (county staff: their county); null for the whole guarantor'),
   guaranteesInForce: Joi.number().integer(),
   outstandingGuaranteed: decimal(),
-  capacityLeft: decimal(),
+  capacityLeft: decimal().description("capacity − the guarantor's whole outstanding guaranteed amount, whoever asks"),
   pending: Joi.object(exposureLine),
   byModel: Joi.array().items(Joi.object({ modelCode: Joi.string(), modelName: Joi.string(), ...exposureLine })),
   byCounty: Joi.array().items(Joi.object({ countyCode: Joi.string(), countyName: Joi.string(), ...exposureLine })),
@@ -200,9 +201,14 @@ function registerGuaranteeDocumentRoutes(api: ApiRegistry, s: GuaranteeServices)
     method: 'get',
     path: '/guarantors/:id/exposure',
     summary: "Get a guarantor's outstanding guaranteed amount and capacity left",
+    description:
+      'City staff and admins see the whole guarantor. County staff see only the guarantees of loans in their county: guaranteesInForce, ' +
+      'outstandingGuaranteed, pending, byModel and byCounty cover their county (regionPath names it). The guarantor\'s limits (netAssets, ' +
+      'capacity, singleClientLimit) and capacityLeft stay the whole guarantor\'s, since an approval in any county is checked against them; ' +
+      'so for county staff capacityLeft is not capacity − outstandingGuaranteed.',
     access: ['finance_officer', 'auditor', 'admin'],
     response: exposureSchema,
-    handle: ({ params }) => s.exposure.exposure(params.id),
+    handle: ({ params }, context) => s.exposure.exposure(context, params.id),
   });
   api.add({
     method: 'get',

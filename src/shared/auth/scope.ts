@@ -52,7 +52,7 @@ export function applyScope<T extends ObjectLiteral>(
       return query;
     case 'region':
       return columns.regionPath
-        ? query.andWhere(`${columns.regionPath} LIKE :scopeRegionPath`, { scopeRegionPath: `${escapeLike(scope.regionPath)}%` })
+        ? query.andWhere(`${columns.regionPath} LIKE :scopeRegionPath`, { scopeRegionPath: regionPathPattern(scope.regionPath) })
         : query.andWhere('1 = 0');
     case 'bank': {
       const condition = columns.bankCondition ?? (columns.bankId && `${columns.bankId} = :scopeBankId`);
@@ -77,6 +77,14 @@ export function isInScope(scope: DataScope, record: { regionPath?: string | null
     case 'enterprise':
       return record.enterpriseId === scope.enterpriseId;
   }
+}
+
+/**
+ * The LIKE pattern matching a region path and every path under it, for hand-written SQL that cannot
+ * go through applyScope (aggregates, CTEs): `column LIKE $n` with this as the parameter.
+ */
+export function regionPathPattern(regionPath: string): string {
+  return `${escapeLike(regionPath)}%`;
 }
 
 function escapeLike(value: string): string {
