@@ -234,6 +234,18 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect([activeOf(expired!), activeOf(notStarted!), activeOf(endingLater!)]).to.deep.equal([false, false, true]);
   });
 
+  it('when the enterprise view is asked for a page past its end, or a village with none of its households, then 200 with the total', async () => {
+    const enterprise = await t.as('enterprise');
+    const all = await enterprise.get(`/api/v1/enterprises/${fengyuanId}/households?limit=1`);
+    expect(all.status, JSON.stringify(all.body)).to.equal(200);
+    const beyond = await enterprise.get(`/api/v1/enterprises/${fengyuanId}/households?limit=1&offset=100000`);
+    expect(beyond.status, JSON.stringify(beyond.body)).to.equal(200);
+    expect(beyond.body).to.deep.equal({ items: [], total: all.body.total, limit: 1, offset: 100000 });
+    const elsewhere = await enterprise.get(`/api/v1/enterprises/${fengyuanId}/households?villageCode=410221999999&type=equity`);
+    expect(elsewhere.status, JSON.stringify(elsewhere.body)).to.equal(200);
+    expect(elsewhere.body).to.include({ total: 0 });
+  });
+
   it("when an enterprise user asks for another enterprise, its households, linkages or benefits, then 404 or nothing", async () => {
     const enterprise = await t.as('enterprise');
     expect((await enterprise.get(`/api/v1/enterprises/${otherEnterpriseId}`)).status).to.equal(404);

@@ -148,20 +148,23 @@ export class EnterprisesService {
     filter: Page & { villageCode?: string; type?: LinkageType },
   ): Promise<PageOf<SupportedHouseholdDto>> {
     await this.findInScope(this.dataSource.manager, context, id);
-    const today = todayInShanghai();
-    const yearStart = `${today.slice(0, 4)}-01-01`;
-    const params: unknown[] = [id, yearStart, today];
+    const params: unknown[] = [id];
     let where = 'l.source_enterprise_id = $1';
     if (filter.villageCode) where += ` AND h.village_code = $${params.push(filter.villageCode)}`;
     if (filter.type) where += ` AND l.type = $${params.push(filter.type)}`;
+    // The count below takes the filters' parameters only: PostgreSQL refuses a parameter a statement does not use.
+    const filterParams = params.slice();
+    const today = todayInShanghai();
+    const yearStart = `$${params.push(`${today.slice(0, 4)}-01-01`)}`;
+    const todayParam = `$${params.push(today)}`;
     const limit = `$${params.push(filter.limit)}`;
     const offset = `$${params.push(filter.offset)}`;
     const rows: Array<Record<string, any>> = await this.dataSource.query(
       `WITH supported AS (
          SELECT h.id, h.household_number, h.head_name, h.id_number_masked, h.village_code, v.name AS village_name, h.status,
                 array_agg(DISTINCT l.type ORDER BY l.type) AS linkage_types,
-                bool_or(${activeDaysSql('l')} @> $3::date) AS active_linkage,
-                coalesce(sum(b.amount) FILTER (WHERE b.paid_on >= $2::date), 0) AS benefits_this_year,
+                bool_or(${activeDaysSql('l')} @> ${todayParam}::date) AS active_linkage,
+                coalesce(sum(b.amount) FILTER (WHERE b.paid_on >= ${yearStart}::date), 0) AS benefits_this_year,
                 coalesce(sum(b.amount), 0) AS benefits_total
            FROM linkages l
            JOIN households h ON h.id = l.household_id
@@ -172,7 +175,7 @@ export class EnterprisesService {
        SELECT *, count(*) OVER () AS total FROM supported ORDER BY household_number LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
-    const total = rows.length > 0 ? Number(rows[0]!.total) : await this.countSupported(where, params.slice(0, -2));
+    const total = rows.length > 0 ? Number(rows[0]!.total) : await this.countSupported(where, filterParams);
     return {
       items: rows.map((r) => ({
         householdId: r.id,
