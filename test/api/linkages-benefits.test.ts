@@ -259,6 +259,34 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect((await enterprise.get('/api/v1/households?limit=1')).body.items.length).to.be.at.most(1);
   });
 
+  it("when Lankao staff read a Lankao enterprise's households, then those it supports in another county are neither listed nor counted", async () => {
+    const qixian = await household('poverty', QIXIAN_VILLAGE, '410221');
+    const link = await (await t.as('poverty')).post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, qixian.id, { type: 'employment' }));
+    expect(link.status, JSON.stringify(link.body)).to.equal(201);
+    const inQixian = `/api/v1/enterprises/${fengyuanId}/households?limit=200&villageCode=${QIXIAN_VILLAGE}`;
+    for (const username of ['enterprise', 'poverty']) {
+      const res = await (await t.as(username)).get(inQixian);
+      expect(res.body.items.map((h: { householdId: string }) => h.householdId), username).to.include(qixian.id);
+    }
+    const [{ lankao }] = await t.db.dataSource.query(
+      `SELECT count(DISTINCT household_id)::int AS lankao FROM linkages WHERE source_enterprise_id = $1 AND region_path LIKE '410200/410225/%'`,
+      [fengyuanId],
+    );
+    for (const username of ['poverty.lankao', 'auditor.lankao', 'finance.lankao']) {
+      const agent = await t.as(username);
+      // No row on the page: the total comes from the count query, which is scoped too.
+      const none = await agent.get(inQixian);
+      expect(none.status, JSON.stringify(none.body)).to.equal(200);
+      expect(none.body, username).to.include({ total: 0 });
+      expect(none.body.items, username).to.deep.equal([]);
+      const all = await agent.get(`/api/v1/enterprises/${fengyuanId}/households?limit=200`);
+      expect(all.body.total, username).to.equal(lankao);
+      expect(all.body.items.every((h: { villageCode: string }) => h.villageCode.startsWith('410225')), username).to.equal(true);
+      const beyond = await agent.get(`/api/v1/enterprises/${fengyuanId}/households?limit=1&offset=100000`);
+      expect(beyond.body.total, username).to.equal(lankao);
+    }
+  });
+
   it('when an enterprise is registered with a bad USCC or twice, then 422 or 409', async () => {
     const poverty = await t.as('poverty');
     const good = uscc(`91410225MA6${unique().slice(-6)}`);

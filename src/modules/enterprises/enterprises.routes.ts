@@ -77,6 +77,9 @@ export function registerEnterpriseRoutes(api: ApiRegistry, enterprises: Enterpri
     path: '/enterprises/:id/households',
     tag: 'register',
     summary: 'List the households an enterprise supports',
+    description:
+      'The enterprise sees all the households it supports. County staff open only an enterprise of their county and see only the households ' +
+      'of their county among those it supports; households it supports in other counties are neither listed nor counted in total.',
     access: ['enterprise', 'poverty_office', 'admin', 'auditor', 'finance_officer'],
     params: idParams,
     query: Joi.object({ ...paginationKeys, villageCode: regionCode(), type: Joi.string().valid(...LINKAGE_TYPES) }),

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { validateUscc } from '../../core/identifiers';
 import { formatMoney, Decimal } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
-import { applyScope, isInScope, scopeOf } from '../../shared/auth/scope';
+import { applyScope, isInScope, regionPathPattern, scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError, notFound } from '../../shared/http/errors';
@@ -140,7 +140,9 @@ export class EnterprisesService {
   /**
    * The enterprise's view (issue 3 item 5): the households it supports, with masked ID numbers,
    * village, linkage types, whether a linkage is active today (as isActiveOn judges it) and the
-   * confirmed benefits delivered this year and in total. One query.
+   * confirmed benefits delivered this year and in total. One query. County staff see only the
+   * households of their county among them (SPEC §9): an enterprise may link households of other
+   * counties, which they may not read.
    */
   async supportedHouseholds(
     context: AuthenticatedContext,
@@ -150,6 +152,8 @@ export class EnterprisesService {
     await this.findInScope(this.dataSource.manager, context, id);
     const params: unknown[] = [id];
     let where = 'l.source_enterprise_id = $1';
+    const scope = scopeOf(context.user);
+    if (scope.kind === 'region') where += ` AND h.region_path LIKE $${params.push(regionPathPattern(scope.regionPath))}`;
     if (filter.villageCode) where += ` AND h.village_code = $${params.push(filter.villageCode)}`;
     if (filter.type) where += ` AND l.type = $${params.push(filter.type)}`;
     // The count below takes the filters' parameters only: PostgreSQL refuses a parameter a statement does not use.
