@@ -299,6 +299,15 @@ describe('reference data (SPEC §2)', () => {
       expect(await count('reference_rates')).to.equal(before);
     });
 
+    it('when a county finance officer adds a rate, then 403 as for model versions, and nothing is written', async () => {
+      const before = await count('reference_rates');
+      const error = expectError(await post('finance.lankao', { effectiveDate: '2026-12-22', tenor: 'lpr_1y', rateAnnual: '0.0100' }), 403, 'FORBIDDEN');
+      expect(error.message).to.equal('only the city finance bureau adds reference rates');
+      expect(await count('reference_rates')).to.equal(before);
+      const doc = (await t.request().get('/api/openapi.json')).body;
+      expect(doc.paths['/api/v1/reference-rates'].post.description).to.match(/a county finance officer gets 403/);
+    });
+
     it('when the same date and tenor is added again, then 409 DUPLICATE (rates are added, not edited)', async () => {
       const before = await count('reference_rates');
       expectError(await post('finance2', { effectiveDate: '2025-05-20', tenor: 'lpr_1y', rateAnnual: '0.0310' }), 409, 'DUPLICATE');

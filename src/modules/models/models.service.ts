@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
 import type { AuthenticatedContext } from '../../shared/auth/context';
+import { isCityStaff } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError, notFound } from '../../shared/http/errors';
@@ -99,7 +100,7 @@ export class ModelsService {
    */
   async addVersion(context: AuthenticatedContext, code: string, input: NewModelVersion): Promise<ModelVersionDto> {
     // The models are the city's: a county finance bureau applies them but does not change them.
-    if (context.user.regionLevel !== 'city' && context.user.regionLevel !== 'province') {
+    if (!isCityStaff(context.user)) {
       throw new DomainError('FORBIDDEN', 'only the city finance bureau changes the financing models');
     }
     const { value: parameters, problems } = validateModelParameters(input.parameters);

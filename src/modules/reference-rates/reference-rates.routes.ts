@@ -31,6 +31,7 @@ export function registerReferenceRateRoutes(api: ApiRegistry, rates: ReferenceRa
     path: '/reference-rates',
     tag: 'admin',
     summary: 'Add a reference rate',
+    description: 'The rates hold for the whole city: only a finance officer of the city adds one; a county finance officer gets 403.',
     access: ['finance_officer'],
     body: Joi.object({
       effectiveDate: isoDate().required(),

@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { Decimal, formatRate, parseRate } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
+import { isCityStaff } from '../../shared/auth/scope';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
@@ -47,6 +48,8 @@ export class ReferenceRatesService {
   }
 
   async add(context: AuthenticatedContext, input: { effectiveDate: string; tenor: RateTenor; rateAnnual: string }): Promise<ReferenceRateDto> {
+    // The rates hold for every loan in the city: a county finance bureau reads them, as it applies the models.
+    if (!isCityStaff(context.user)) throw new DomainError('FORBIDDEN', 'only the city finance bureau adds reference rates');
     return inTransaction(this.dataSource, async (manager) => {
       const repository = manager.getRepository(ReferenceRate);
       if (await repository.existsBy({ effectiveDate: input.effectiveDate, tenor: input.tenor })) {

@@ -22,10 +22,18 @@ export function scopeOf(user: AuthUser): DataScope {
     case 'finance_officer':
     case 'poverty_office':
     case 'auditor':
-      return user.regionLevel === 'city' || user.regionLevel === 'province'
+      return isCityStaff(user)
         ? { kind: 'all' }
         : { kind: 'region', regionPath: user.regionPath };
   }
+}
+
+/**
+ * Staff of the city (or the province above it), as opposed to a county's: they see everything, and
+ * only they change what holds for the whole city (the financing models, the reference rates).
+ */
+export function isCityStaff(user: AuthUser): boolean {
+  return user.regionLevel === 'city' || user.regionLevel === 'province';
 }
 
 /**
