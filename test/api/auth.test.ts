@@ -127,9 +127,19 @@ describe('authentication (SPEC §9)', () => {
     });
 
     it('when the Authorization header is garbage or not Bearer, then 401 UNAUTHENTICATED', async () => {
-      for (const header of ['Bearer', 'Bearer ', 'Bearer garbage', 'Bearer not.a.jwt-at-all', 'bearer x.y.z', `Basic ${Buffer.from('admin:x').toString('base64')}`, `Bearer ${'a'.repeat(5000)}`]) {
+      for (const header of ['Bearer', 'Bearer ', 'Bearer garbage', 'Bearer not.a.jwt-at-all', 'bearer x.y.z', 'Bearerx.y.zzzzzzzzzz', `Basic ${Buffer.from('admin:x').toString('base64')}`, `Bearer ${'a'.repeat(5000)}`]) {
         expectError(await me(header), 401, 'UNAUTHENTICATED');
       }
+    });
+
+    it('when the scheme is written in any case (RFC 7235: bearer, BEARER, bEaReR), then the token is accepted', async () => {
+      const { token } = (await login('admin', DEMO_PASSWORD)).body;
+      for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+        const res = await me(`${scheme} ${token}`);
+        expect(res.status, `${scheme}: ${JSON.stringify(res.body)}`).to.equal(200);
+        expect(res.body.username, scheme).to.equal('admin');
+      }
+      expect((await me(`Bearer  ${token}`)).status, 'two spaces (1*SP)').to.equal(200);
     });
 
     it('when the token is signed with another secret, then 401 UNAUTHENTICATED', async () => {

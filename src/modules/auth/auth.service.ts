@@ -118,7 +118,8 @@ export class AuthService {
    * disabled user's tokens stop working as soon as the change commits and is heard.
    */
   async authenticate(authorization: string | undefined): Promise<AuthUser> {
-    const match = /^Bearer ([A-Za-z0-9_.-]{10,4096})$/.exec(authorization ?? '');
+    // RFC 7235 §2.1: the scheme is case-insensitive and one or more spaces separate it from the token.
+    const match = /^bearer +([A-Za-z0-9_.-]{10,4096})$/i.exec(authorization ?? '');
     if (!match) throw new DomainError('UNAUTHENTICATED', 'a valid bearer token is required');
     let claims: TokenClaims;
     try {
