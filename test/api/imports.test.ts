@@ -111,7 +111,7 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
     expect(workbook.worksheets[0]!.getRow(2).getCell(status).dataValidation).to.deep.include({ type: 'list', formulae: ['"poor,lifted,monitored"'] });
   });
 
-  it('when a CSV of three households is imported, then they are stored with sealed ID numbers, history and one audit entry', async () => {
+  it('when a CSV of three households is imported, then they are stored with sealed ID numbers, history and a summary audit entry', async () => {
     const rows = [household(), household({ isDemonstration: '是', demonstrationSince: '2025-06-01' }), household({ phone: '', status: 'monitored' })];
     const res = await upload('poverty.lankao', 'households', `${CSV}; charset=utf-8`, `\uFEFF${csvOf(HOUSEHOLD_COLUMNS, rows)}`);
     expect(res.status, JSON.stringify(res.body)).to.equal(201);
@@ -341,6 +341,54 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
     expect(res.status, JSON.stringify(res.body)).to.equal(400);
     expect(res.body.error.details).to.deep.equal([{ row: 3, column: 'agreedAnnualBenefit', rule: 'money.max', message: 'agreedAnnualBenefit must be at most 999999999999.99' }]);
     expect(await count('linkages')).to.equal(before);
+  });
+
+  it('when households, enterprises and linkages are imported, then each created record has its own audit entry (who, what, after, request id), ID numbers masked', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const auditor = await t.as('auditor.lankao');
+    const requestId = `imp-${run}-audit`;
+    const send = (kind: string, body: string) => poverty.post(`/api/v1/imports/${kind}`).set('Content-Type', CSV).set('X-Request-Id', requestId).send(body);
+    /** The one audit entry of a record, read as the county's auditor reads it. */
+    const auditOf = async (entityType: string, id: string) => {
+      const res = await auditor.get(`/api/v1/audit?entityType=${entityType}&entityId=${id}`);
+      expect(res.body.total, `${entityType} ${id}: ${JSON.stringify(res.body)}`).to.equal(1);
+      return res.body.items[0];
+    };
+
+    const rows = [household({ isDemonstration: 'true', demonstrationSince: '2025-06-01' }), household({ phone: '' })];
+    expect((await send('households', csvOf(HOUSEHOLD_COLUMNS, rows))).status).to.equal(201);
+    // A household registered through the API, for the shape its audit entry has.
+    const single = await poverty.post('/api/v1/households').send({ ...household(), members: 4, laborers: 2 });
+    expect(single.status, JSON.stringify(single.body)).to.equal(201);
+    const singleAfter = (await auditOf('household', single.body.id)).after;
+    for (const row of rows) {
+      const shown = (await poverty.get(`/api/v1/households?householdNumber=${row.householdNumber}`)).body.items[0];
+      const entry = await auditOf('household', shown.id);
+      expect(entry).to.include({ action: 'create', actorRole: 'poverty_office', requestId, before: null });
+      expect(Object.keys(entry.after).sort()).to.deep.equal(Object.keys(singleAfter).sort());
+      const { idNumber: _full, phone, ...rest } = shown;
+      expect(entry.after).to.deep.equal({ ...rest, phone: phone === null ? null : '138****5678' });
+      expect(await count(`audit_log a WHERE a::text LIKE '%' || $1 || '%'`, [row.idNumber]), 'no plaintext ID number in the audit log').to.equal(0);
+    }
+    expect(await count(`audit_log WHERE request_id = $1 AND action = 'import' AND entity_type = 'households'`, [requestId]), 'the summary stays').to.equal(1);
+
+    const code = uscc(`93410225MA${unique().slice(-7)}`);
+    expect((await send('enterprises', `name,uscc,kind,regionCode\n兰考县审计合作社,${code},cooperative,410225\n`)).status).to.equal(201);
+    const enterprise = (await poverty.get(`/api/v1/enterprises?uscc=${code}`)).body.items[0];
+    const enterpriseEntry = await auditOf('enterprise', enterprise.id);
+    expect(enterpriseEntry).to.include({ action: 'create', requestId });
+    expect(enterpriseEntry.after).to.deep.equal(enterprise);
+
+    const columns = IMPORT_SPECS.linkages.columns.map((c) => c.key);
+    const links = rows.map((r) => ({ sourceKind: 'enterprise', sourceUscc: code, householdNumber: r.householdNumber!, type: 'employment', startDate: '2026-01-01', agreedAnnualBenefit: '6000' }));
+    expect((await send('linkages', csvOf(columns, links))).status).to.equal(201);
+    const linkages = (await poverty.get(`/api/v1/linkages?sourceId=${enterprise.id}&limit=200`)).body.items;
+    expect(linkages).to.have.length(2);
+    for (const linkage of linkages) {
+      const entry = await auditOf('linkage', linkage.id);
+      expect(entry).to.include({ action: 'create', requestId });
+      expect(entry.after).to.deep.equal(linkage);
+    }
   });
 
   it('when enterprises are imported with Chinese headers, then a wrong USCC check character is refused by row, and the corrected file imports', async () => {

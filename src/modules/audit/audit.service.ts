@@ -74,6 +74,49 @@ export async function recordAudit(manager: EntityManager, context: RequestContex
   await manager.query(sql, params);
 }
 
+/** One record of a bulk write: its id, its snapshot after the change, whose data it is. */
+export interface AuditedRecord {
+  entityId: string;
+  after: object;
+  regionPath: string | null;
+  institutionId?: string | null;
+}
+
+/** Records per INSERT of recordAuditForEach: 10,000 records are ten statements. */
+const AUDIT_CHUNK_RECORDS = 1_000;
+
+/**
+ * One audit entry per record of a bulk write (an import), exactly as recordAudit writes one per
+ * change: the same actor, action, entity type and request id, each record's own id, snapshot and
+ * region; secrets redacted alike. Set-based (STYLE: bulk work): one INSERT … SELECT FROM unnest per
+ * chunk, with the caller's manager so the entries commit with the records or not at all.
+ */
+export async function recordAuditForEach(
+  manager: EntityManager,
+  context: RequestContext,
+  change: { action: string; entityType: string },
+  records: readonly AuditedRecord[],
+): Promise<void> {
+  // The snapshots go as one JSON array per chunk, not a jsonb[]: an array literal would escape every
+  // quote of every snapshot on the way and be unescaped again by PostgreSQL.
+  const sql = `INSERT INTO audit_log (actor_user_id, actor_role, action, entity_type, entity_id, after, request_id, region_path, institution_id)
+    SELECT $1::uuid, $2, $3, $4, r.entity_id, a.after, $5, r.region_path, r.institution_id
+      FROM unnest($6::text[], $7::text[], $8::uuid[]) WITH ORDINALITY AS r(entity_id, region_path, institution_id, n)
+      JOIN jsonb_array_elements($9::jsonb) WITH ORDINALITY AS a(after, n) ON a.n = r.n
+     ORDER BY r.n`;
+  const fixed = [context.user?.id ?? null, context.user?.role ?? null, change.action, change.entityType, context.requestId || null];
+  for (let start = 0; start < records.length; start += AUDIT_CHUNK_RECORDS) {
+    const chunk = records.slice(start, start + AUDIT_CHUNK_RECORDS);
+    await manager.query(sql, [
+      ...fixed,
+      chunk.map((r) => r.entityId),
+      chunk.map((r) => r.regionPath),
+      chunk.map((r) => r.institutionId ?? null),
+      JSON.stringify(chunk.map((r) => redact(r.after))),
+    ]);
+  }
+}
+
 export interface AuditFilter extends Page {
   entityType?: string;
   entityId?: string;

@@ -55,7 +55,7 @@ export interface SupportedHouseholdDto {
  */
 const ENTERPRISE_SCOPE = { regionPath: 'r.path', bankCondition: 'TRUE', enterpriseId: 'e.id' };
 
-export const toEnterpriseDto = (e: Enterprise): EnterpriseDto => ({
+export const toEnterpriseDto = (e: Omit<Enterprise, 'region' | 'createdAt' | 'updatedAt'>): EnterpriseDto => ({
   id: e.id,
   name: e.name,
   uscc: e.uscc,

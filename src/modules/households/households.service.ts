@@ -78,25 +78,9 @@ export class HouseholdsService {
   ) {}
 
   toDto(household: Household, viewer: AuthUser, today: IsoDate = todayInShanghai()): HouseholdDto {
-    const full = SEES_PERSONAL_DATA.has(viewer.role);
-    return {
-      id: household.id,
-      householdNumber: household.householdNumber,
-      headName: household.headName,
-      idNumber: full ? this.vault.decrypt(household.idNumberCiphertext) : household.idNumberMasked,
-      idNumberMasked: household.idNumberMasked,
-      birthDate: household.birthDate,
-      age: ageAt(household.birthDate as IsoDate, today),
-      phone: household.phone === null || full ? household.phone : maskPhone(household.phone),
-      villageCode: household.villageCode,
-      regionPath: household.regionPath,
-      members: household.members,
-      laborers: household.laborers,
-      status: household.status,
-      statusSince: household.statusSince,
-      isDemonstration: household.isDemonstration,
-      demonstrationSince: household.demonstrationSince,
-    };
+    const masked = maskedHouseholdDto(household, today);
+    if (!SEES_PERSONAL_DATA.has(viewer.role)) return masked;
+    return { ...masked, idNumber: this.vault.decrypt(household.idNumberCiphertext), phone: household.phone };
   }
 
   async list(context: AuthenticatedContext, filter: HouseholdFilter): Promise<PageOf<HouseholdDto>> {
@@ -345,6 +329,35 @@ export class HouseholdsService {
     const masked = (dto: HouseholdDto | null) => dto && { ...dto, idNumber: dto.idNumberMasked, phone: dto.phone && maskPhone(dto.phone) };
     return recordAudit(manager, context, { action, entityType: 'household', entityId: household.id, before: masked(before), after: masked(after), regionPath: household.regionPath });
   }
+}
+
+/** What a masked household is made from: its columns, without the sealed ID number. */
+export type MaskedHouseholdSource = Omit<Household, 'idNumberCiphertext' | 'idNumberHash' | 'village' | 'createdAt' | 'updatedAt'>;
+
+/**
+ * The household as every role but poverty_office and admin sees it (SPEC §3), and as the audit log
+ * keeps it whoever made the change: ID number and phone masked. Needs no key, so an import can
+ * describe the households it wrote without decrypting anything.
+ */
+export function maskedHouseholdDto(household: MaskedHouseholdSource, today: IsoDate): HouseholdDto {
+  return {
+    id: household.id,
+    householdNumber: household.householdNumber,
+    headName: household.headName,
+    idNumber: household.idNumberMasked,
+    idNumberMasked: household.idNumberMasked,
+    birthDate: household.birthDate,
+    age: ageAt(household.birthDate as IsoDate, today),
+    phone: household.phone === null ? null : maskPhone(household.phone),
+    villageCode: household.villageCode,
+    regionPath: household.regionPath,
+    members: household.members,
+    laborers: household.laborers,
+    status: household.status,
+    statusSince: household.statusSince,
+    isDemonstration: household.isDemonstration,
+    demonstrationSince: household.demonstrationSince,
+  };
 }
 
 export function maskPhone(phone: string): string {

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { validateUscc } from '../../core/identifiers';
 import { isInScope, scopeOf } from '../../shared/auth/scope';
-import type { NewEnterprise } from '../enterprises/enterprises.service';
+import { recordAuditForEach } from '../audit/audit.service';
+import { toEnterpriseDto, type NewEnterprise } from '../enterprises/enterprises.service';
 import { existing, insertRows, regionsByCode, type BulkColumn, type RegionRow } from './bulk';
 import type { ImportJob, ImportSummary } from './import-job';
 import { distinct, refuseRepeats } from './rows';
@@ -32,6 +33,8 @@ export async function importEnterprises(job: ImportJob<NewEnterprise>): Promise<
 
   const records: EnterpriseRecord[] = rows.map(({ row, value }) => ({ id: randomUUID(), input: value as NewEnterprise, region: regions.get(row)! }));
   await insertRows(manager, 'enterprises', ENTERPRISE_COLUMNS, records);
+  // Each enterprise's audit entry, as EnterprisesService.create writes it.
+  await recordAuditForEach(manager, job.context, { action: 'create', entityType: 'enterprise' }, records.map((r) => ({ entityId: r.id, after: toEnterpriseDto(storedAs(r)), regionPath: r.region.path })));
   const counts: Record<string, number> = {};
   for (const { input } of records) counts[input.kind] = (counts[input.kind] ?? 0) + 1;
   return { rowsImported: records.length, counts, regionPaths: distinct(records.map((r) => r.region.path)) };
@@ -54,6 +57,12 @@ async function regionsInScope({ manager, context, rows, problems }: ImportJob<Ne
     }
   }
   return found;
+}
+
+/** The enterprise as its row stores it (ENTERPRISE_COLUMNS). */
+function storedAs(r: EnterpriseRecord) {
+  const { input } = r;
+  return { id: r.id, name: input.name, uscc: input.uscc, kind: input.kind, regionCode: r.region.code, industry: input.industry ?? null, legalRepresentative: input.legalRepresentative ?? null, status: 'active' as const };
 }
 
 const ENTERPRISE_COLUMNS: Array<BulkColumn<EnterpriseRecord>> = [

@@ -1,15 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { IsoDate } from '../../core/dates';
 import { isInScope, scopeOf } from '../../shared/auth/scope';
+import { recordAuditForEach } from '../audit/audit.service';
 import type { HouseholdStatus } from '../households/household.entity';
-import type { HouseholdsService, NewHousehold } from '../households/households.service';
+import { maskedHouseholdDto, type HouseholdsService, type NewHousehold } from '../households/households.service';
 import { existing, insertRows, regionsByCode, type BulkColumn, type RegionRow } from './bulk';
 import type { ImportJob, ImportSummary } from './import-job';
 import { distinct, refuseRepeats, type CheckedRow } from './rows';
 
 /**
  * Households from a file (SPEC §3, §9): the single-record rules of HouseholdsService.create, checked
- * for all rows with a handful of queries, then written in chunks with their history rows.
+ * for all rows with a handful of queries, then written in chunks with their history rows and, as
+ * create writes it, each household's audit entry with its masked record.
  */
 type Sealed = ReturnType<HouseholdsService['sealIdNumber']>;
 
@@ -36,6 +38,12 @@ export async function importHouseholds(job: ImportJob<NewHousehold>, households:
   await insertRows(job.manager, 'households', HOUSEHOLD_COLUMNS, records);
   await insertRows(job.manager, 'household_history', statusHistoryColumns(job.context.user.id), records);
   await insertRows(job.manager, 'household_history', demonstrationHistoryColumns(job.context.user.id), demonstration);
+  await recordAuditForEach(
+    job.manager,
+    job.context,
+    { action: 'create', entityType: 'household' },
+    records.map((r) => ({ entityId: r.id, after: maskedHouseholdDto(storedAs(r), job.today), regionPath: r.regionPath })),
+  );
   return {
     rowsImported: records.length,
     counts: { demonstrationHouseholds: demonstration.length },
@@ -113,6 +121,26 @@ function toRecord(input: NewHousehold, sealed: Sealed, village: RegionRow, today
     status: input.status ?? 'poor',
     statusSince: input.statusSince ?? today,
     demonstrationSince: demonstration ? (input.demonstrationSince ?? today) : null,
+  };
+}
+
+/** The household as its row stores it, for its masked record; the sealed ID number is not needed. */
+function storedAs(r: HouseholdRecord) {
+  return {
+    id: r.id,
+    householdNumber: r.input.householdNumber,
+    headName: r.input.headName,
+    idNumberMasked: r.sealed.idNumberMasked,
+    birthDate: r.sealed.birthDate,
+    phone: r.input.phone ?? null,
+    villageCode: r.input.villageCode,
+    regionPath: r.regionPath,
+    members: r.input.members,
+    laborers: r.input.laborers,
+    status: r.status,
+    statusSince: r.statusSince,
+    isDemonstration: r.demonstrationSince !== null,
+    demonstrationSince: r.demonstrationSince,
   };
 }
 

@@ -38,6 +38,9 @@ export function registerImportRoutes(api: ApiRegistry, imports: ImportsService):
     path: '/imports/:kind',
     tag: 'import',
     summary: 'Import households, enterprises or linkages from a CSV or XLSX file, all rows or none',
+    description:
+      'Every record created has its own audit entry, as POST /households, /enterprises or /linkages writes it (action create, the record ' +
+      'with ID numbers masked, the request id), plus one summary entry of the import (action import).',
     access: IMPORTERS,
     params: kindParams,
     consumes: [CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE],

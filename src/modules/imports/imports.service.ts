@@ -31,6 +31,7 @@ export interface UploadedFile {
  * Bulk import of the register (SPEC §9, issue 3 item 6) and of a bank's loan ledger (issue 4 item 8):
  * read the file, validate every row with the single-record API's Joi keys, check every rule in bulk,
  * and write all rows in one transaction or none, reporting every problem with its row and column.
+ * Every record written has its own audit entry, as through the single-record API.
  */
 export class ImportsService {
   constructor(
@@ -52,6 +53,8 @@ export class ImportsService {
     const today = todayInShanghai();
     return inTransaction(this.dataSource, async (manager) => {
       const job: ImportJob<any> = { manager, context, rows, problems, today };
+      // Each importer writes one audit entry per record it creates (issue 2 item 7); this one, under
+      // a fresh id that names the import itself, says what the file held and shares their request id.
       const summary = await this.importRows(kind, job);
       await recordAudit(manager, context, {
         action: 'import',

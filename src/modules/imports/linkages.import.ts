@@ -3,7 +3,8 @@ import { compareDates, type IsoDate } from '../../core/dates';
 import { formatMoney, parseMoney } from '../../core/money';
 import { isInScope, scopeOf, type DataScope } from '../../shared/auth/scope';
 import type { LinkageSourceKind, LinkageType } from '../linkages/linkage.entity';
-import { activeDaysSql, type NewLinkage } from '../linkages/linkages.service';
+import { recordAuditForEach } from '../audit/audit.service';
+import { activeDaysSql, toLinkageDto, type LinkageDtoSource, type NewLinkage } from '../linkages/linkages.service';
 import { insertRows, type BulkColumn } from './bulk';
 import type { ImportJob, ImportSummary } from './import-job';
 import { distinct, type CheckedRow, type ProblemLog } from './rows';
@@ -58,6 +59,8 @@ export async function importLinkages(job: ImportJob<LinkageRow>): Promise<Import
   problems.throwIfAny();
 
   await insertRows(manager, 'linkages', linkageColumns(job.context.user.id), records);
+  // Each linkage's audit entry, as LinkagesService.create writes it.
+  await recordAuditForEach(manager, job.context, { action: 'create', entityType: 'linkage' }, records.map((r) => ({ entityId: r.id, after: toLinkageDto(storedAs(r), job.today), regionPath: r.regionPath })));
   const fromEnterprises = records.filter((r) => r.sourceKind === 'enterprise').length;
   return {
     rowsImported: records.length,
@@ -168,6 +171,24 @@ async function refuseOverlapsWithRegister({ manager, problems }: ImportJob<Linka
     const r = records[Number(ordinal) - 1]!;
     problems.add({ row: r.row, column: 'type', rule: 'ONE_ACTIVE_LINKAGE', message: `linkage ${id} of this type between this source and household is active on some of these days; end it first` });
   }
+}
+
+/** The linkage as its row stores it (linkageColumns). */
+function storedAs(r: LinkageRecord): LinkageDtoSource {
+  const { input } = r;
+  return {
+    id: r.id,
+    sourceKind: r.sourceKind,
+    sourceId: r.sourceId,
+    householdId: r.householdId,
+    type: r.type,
+    agreementNumber: input.agreementNumber ?? null,
+    startDate: input.startDate,
+    endDate: input.endDate ?? null,
+    agreedAnnualBenefit: parseMoney(input.agreedAnnualBenefit),
+    endedOn: null,
+    endReason: null,
+  };
 }
 
 const linkageColumns = (userId: string): Array<BulkColumn<LinkageRecord>> => [

@@ -58,7 +58,13 @@ export function isActiveOn(linkage: Pick<Linkage, 'startDate' | 'endDate' | 'end
   );
 }
 
-export const toLinkageDto = (l: Linkage, today: IsoDate = todayInShanghai()): LinkageDto => ({
+/** A linkage as the API shows it; an entity fits, and so does a linkage an import has just written. */
+export type LinkageDtoSource = Pick<
+  Linkage,
+  'id' | 'sourceKind' | 'sourceId' | 'householdId' | 'type' | 'agreementNumber' | 'startDate' | 'endDate' | 'agreedAnnualBenefit' | 'endedOn' | 'endReason'
+>;
+
+export const toLinkageDto = (l: LinkageDtoSource, today: IsoDate = todayInShanghai()): LinkageDto => ({
   id: l.id,
   sourceKind: l.sourceKind,
   sourceId: l.sourceId,
