@@ -263,6 +263,27 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     expect(Object.keys(openApi.body.paths['/api/v1/imports/loans'].post.requestBody.content)).to.deep.equal([CSV, XLSX]);
   });
 
+  it('when loans are imported, then each has its audit entry as registration writes it: the loan as the API shows it, masked, the bank\'s', async () => {
+    const [a, b] = await households(2);
+    const [guarantor] = await t.db.dataSource.query(`SELECT uscc FROM institutions WHERE type = 'guarantee_company' ORDER BY name LIMIT 1`);
+    const rows = [loanRow(a!), loanRow(b!, { modelCode: 'government_guarantee', principal: '100000.00', guarantorUscc: guarantor.uscc, guaranteeFeeRate: '0.01' })];
+    const requestId = `li-${run}-audit`;
+    const res = await (await t.as('officer.abc')).post('/api/v1/imports/loans').set('Content-Type', CSV).set('X-Request-Id', requestId).send(csvOf(LOAN_COLUMNS, rows));
+    expect(res.status, JSON.stringify(res.body)).to.equal(201);
+    const officer = await t.as('officer.abc');
+    for (const row of rows) {
+      const loan = (await officer.get(`/api/v1/loans?contractNumber=${row.contractNumber}`)).body.items[0];
+      const entries = await t.db.dataSource.query(`SELECT action, actor_role, after, request_id, region_path, institution_id FROM audit_log WHERE entity_type = 'loan' AND entity_id = $1`, [loan.id]);
+      expect(entries).to.have.length(1);
+      expect(entries[0]).to.deep.include({ action: 'register', actor_role: 'loan_officer', request_id: requestId, institution_id: bankId });
+      expect(entries[0].region_path.startsWith('410200/410225/')).to.equal(true);
+      expect(entries[0].after).to.deep.equal(loan);
+      expect(loan.borrowerIdentifier).to.match(/^\d{6}\*{8}\d{3}[\dX]$/);
+    }
+    // The guaranteed loan's application keeps its own entry, as registration files it.
+    expect(await count(`audit_log WHERE entity_type = 'guarantee' AND action = 'file' AND request_id = $1`, [requestId])).to.equal(1);
+  });
+
   it('when a 10,000-row XLSX ledger is imported, then every loan is checked and written with its schedule in reasonable time', async function () {
     this.timeout(300_000);
     const numbers = await households(10_000);
@@ -282,6 +303,7 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     expect(res.status, JSON.stringify(res.body).slice(0, 500)).to.equal(201);
     expect(res.body.rowsImported).to.equal(10_000);
     expect(await count('loans')).to.equal(before + 10_000);
+    expect(await count(`audit_log a JOIN loans l ON l.id::text = a.entity_id WHERE a.entity_type = 'loan' AND l.contract_number LIKE $1`, [`LD-${run}-%`]), 'one audit entry per loan').to.be.at.least(10_000);
     expect(await count(`loan_schedule s JOIN loans l ON l.id = s.loan_id WHERE l.contract_number LIKE $1`, [`LD-${run}-%`])).to.be.at.least(10_000 * 3);
     expect(elapsedMs, 'a 10,000-loan ledger imports within a minute').to.be.below(60_000);
     if (process.env.IMPORT_TIMING) console.log(`      10,000-loan XLSX (${file.length} bytes) imported in ${elapsedMs} ms`);

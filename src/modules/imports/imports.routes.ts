@@ -69,6 +69,9 @@ function registerLedgerImportRoutes(api: ApiRegistry, imports: ImportsService): 
     path: '/imports/loans',
     tag: 'import',
     summary: "Import your bank's loan ledger from a CSV or XLSX file, each row checked as a registration, all rows or none",
+    description:
+      'Every loan created has its own audit entry, as POST /loans writes it (action register, the loan as the API shows it, the request id), ' +
+      'and each guarantee application filed its own; plus one summary entry of the import (action import).',
     access: LEDGER_IMPORTERS,
     consumes: [CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE],
     maxBodyBytes: MAX_IMPORT_FILE_BYTES,

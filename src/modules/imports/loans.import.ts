@@ -24,10 +24,12 @@ import {
 } from '../loans/loan-assessment';
 import { drivenHouseholdsOn, drivenKey, householdModelKey, householdsWithOpenLoan } from '../loans/loan-lookups';
 import { countyOf } from '../loans/loan-registration.service';
+import { toLoanDto } from '../loans/loan.dto';
 import { Loan } from '../loans/loan.entity';
 import { termMonthsBetween } from '../loans/loan.status';
 import type { RuleFailure } from '../models/eligibility';
 import type { ModelVersion } from '../models/model-version.entity';
+import { recordAuditForEach } from '../audit/audit.service';
 import type { ImportJob, ImportSummary } from './import-job';
 import {
   breakerKey,
@@ -112,6 +114,14 @@ export async function importLoans(job: ImportJob<LoanLedgerRow>): Promise<Import
   try {
     await writeLoans(manager, loanRows, (loan) => registrationEvent(loan.id, loan.row, loan.assessed));
     await fileGuaranteeApplications(manager, context, loanRows);
+    // Each loan's audit entry, as registration writes it: the loan as the API shows it.
+    const audited = loanRows.map(({ id, assessed, row }) => ({
+      entityId: id,
+      after: toLoanDto({ id, ...row, ...assessed.borrower.shownAs }),
+      regionPath: row.regionPath,
+      institutionId: bankId,
+    }));
+    await recordAuditForEach(manager, context, { action: 'register', entityType: 'loan' }, audited);
   } catch (error) {
     // A registration through the API took a household's slot while the file was being checked.
     if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT) {
@@ -192,13 +202,23 @@ function resolveBorrower(
     const contractDate = value.contractDate as IsoDate;
     const birthDate = household.birthDate as IsoDate;
     const age = compareDates(birthDate, contractDate) <= 0 ? ageAt(birthDate, contractDate) : 0;
-    const borrower = { regionPath: household.regionPath, countyCode: countyOf(household.regionPath), facts: { householdStatus: household.status, borrowerAgeYears: age } };
+    const borrower = {
+      regionPath: household.regionPath,
+      countyCode: countyOf(household.regionPath),
+      facts: { householdStatus: household.status, borrowerAgeYears: age },
+      shownAs: { household: { headName: household.headName, idNumberMasked: household.idNumberMasked } },
+    };
     return { borrower, householdId: household.id };
   }
   if (value.borrowerKind === 'enterprise' && value.enterpriseUscc !== undefined) {
     const enterprise = refs.enterprisesByUscc.get(value.enterpriseUscc);
     if (!enterprise) return void add('enterpriseUscc', 'ENTERPRISE_EXISTS', 'the enterprise is not in the register');
-    const borrower = { regionPath: enterprise.regionPath, countyCode: countyOf(enterprise.regionPath), facts: { enterpriseKind: enterprise.kind } };
+    const borrower = {
+      regionPath: enterprise.regionPath,
+      countyCode: countyOf(enterprise.regionPath),
+      facts: { enterpriseKind: enterprise.kind },
+      shownAs: { enterprise: { name: enterprise.name, uscc: enterprise.uscc } },
+    };
     return { borrower, enterpriseId: enterprise.id };
   }
   return undefined;
