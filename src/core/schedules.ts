@@ -123,6 +123,20 @@ export function monthlyInstalmentCount(disbursementDate: IsoDate, maturityDate: 
   return count;
 }
 
+/**
+ * Refuses, as generateSchedule would, dates that a method cannot plan: a maturity not after the
+ * disbursement, a term above MAX_TERM_MONTHS, or (monthly methods) a maturity that is not a whole
+ * number of months after the disbursement. Lets a caller refuse a loan before writing anything,
+ * without generating its rows.
+ */
+export function requirePlannableTerm(method: ScheduleMethod, disbursementDate: IsoDate, maturityDate: IsoDate): void {
+  if (method === 'interest_quarterly_principal_at_maturity') {
+    requireDates(disbursementDate, maturityDate);
+  } else {
+    monthlyInstalmentCount(disbursementDate, maturityDate);
+  }
+}
+
 /** Due dates of the monthly methods: disbursement + k months (clamped), k = 1 … count. */
 export function monthlyDueDates(disbursementDate: IsoDate, maturityDate: IsoDate): IsoDate[] {
   const count = monthlyInstalmentCount(disbursementDate, maturityDate);

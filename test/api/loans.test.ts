@@ -107,6 +107,19 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
   });
 
+  it('when a monthly loan matures a stray day after a whole number of months, then INVALID_SCHEDULE is listed with the other failed rules and nothing is written', async () => {
+    const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
+    const res = await register('officer.abc', microcredit(await household(), { repaymentMethod: 'equal_installment', principal: '50000.01', maturityDate: '2027-03-15' }));
+    expect(res.status, JSON.stringify(res.body)).to.equal(422);
+    expect(res.body.error.code).to.equal('RULE_VIOLATION');
+    expect(res.body.error.details.map((d: { code: string; field: string }) => [d.code, d.field])).to.deep.equal([
+      ['PRINCIPAL_OVER_CAP', 'principal'],
+      ['INVALID_SCHEDULE', 'maturityDate'],
+    ]);
+    expect(res.body.error.details[1].message).to.contain('whole number of months');
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
+  });
+
   it('when an amount has 3 decimals or a date does not exist, then 400', async () => {
     const householdId = await household();
     expect((await register('officer.abc', microcredit(householdId, { principal: '100.005' }))).status).to.equal(400);

@@ -1,5 +1,7 @@
 import { compareDates, type IsoDate } from '../../core/dates';
+import { CoreInputError } from '../../core/errors';
 import { parseRate, type Decimal } from '../../core/money';
+import { requirePlannableTerm } from '../../core/schedules';
 import { checkEligibility, feeRateCapFor, type LoanFacts, type RuleFailure } from '../models/eligibility';
 import type { ModelParameters } from '../models/model-parameters';
 import type { ModelVersion } from '../models/model-version.entity';
@@ -108,9 +110,35 @@ export function loanFacts(args: {
   };
 }
 
-/** Every eligibility rule of the model version and its guarantee rule: all failures, none omitted. */
+/**
+ * Every eligibility rule of the model version, its guarantee rule, and whether the repayment method
+ * can plan the loan's term: all failures, none omitted.
+ */
 export function modelRuleFailures(params: ModelParameters, input: NewLoan, facts: LoanFacts): RuleFailure[] {
-  return [...checkEligibility(params.eligibility, facts), ...guaranteeFailures(params, input, facts.principal)];
+  return [...checkEligibility(params.eligibility, facts), ...guaranteeFailures(params, input, facts.principal), ...scheduleFailures(input)];
+}
+
+/** The repayment method of a loan; SPEC §5 names the quarterly one the default. */
+export function repaymentMethodOf(input: Pick<NewLoan, 'repaymentMethod'>): RepaymentMethod {
+  return input.repaymentMethod ?? 'interest_quarterly_principal_at_maturity';
+}
+
+/**
+ * Whether the schedule can be planned, checked before anything is written (the schedule itself is
+ * generated when the loan is written): a monthly loan must mature a whole number of months after its
+ * disbursement, and no term may exceed the schedules' limit. Without a disbursement date the monthly
+ * due dates are not known yet, so only the term is checked here; disbursement plans the rest.
+ */
+export function scheduleFailures(input: NewLoan): RuleFailure[] {
+  const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
+  const method = input.disbursementDate ? repaymentMethodOf(input) : 'interest_quarterly_principal_at_maturity';
+  try {
+    requirePlannableTerm(method, start, input.maturityDate as IsoDate);
+    return [];
+  } catch (error) {
+    if (error instanceof CoreInputError) return [{ code: error.code, field: 'maturityDate', message: error.message }];
+    throw error;
+  }
 }
 
 export function guaranteeFailures(params: ModelParameters, input: NewLoan, principal: Decimal): RuleFailure[] {
@@ -162,7 +190,7 @@ export function newLoanRow(a: AssessedLoan, createdBy: string): NewLoanRow {
     maturityDate: input.maturityDate,
     currentMaturityDate: input.maturityDate,
     termMonths: a.termMonths,
-    repaymentMethod: input.repaymentMethod ?? 'interest_quarterly_principal_at_maturity',
+    repaymentMethod: repaymentMethodOf(input),
     purpose: input.purpose,
     agreementNumber: input.agreementNumber ?? null,
     drivenHouseholds: a.facts.drivenHouseholds ?? null,

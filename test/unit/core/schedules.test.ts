@@ -15,6 +15,7 @@ import {
   parseMoney,
   parseRate,
   quarterlyInterestDueDates,
+  requirePlannableTerm,
   ScheduleMethod,
   ScheduleRow,
 } from '../../../src/core';
@@ -287,6 +288,16 @@ describe('core/schedules (SPEC §5, §6.1)', () => {
     for (const [situation, run, code] of cases) {
       it(`when ${situation}, then ${code} is thrown`, () => expectCode(run, code));
     }
+
+    it('when a term is checked before planning it (requirePlannableTerm), then it refuses exactly what generateSchedule refuses', () => {
+      expectCode(() => requirePlannableTerm('equal_installment', d('2026-03-01'), d('2027-03-15')), 'INVALID_SCHEDULE');
+      expectCode(() => requirePlannableTerm('equal_principal', d('2026-01-31'), d('2026-02-27')), 'INVALID_SCHEDULE');
+      expectCode(() => requirePlannableTerm(q, d('2026-01-15'), d('2076-01-16')), 'INVALID_SCHEDULE');
+      expectCode(() => requirePlannableTerm(q, d('2026-01-15'), d('2026-01-15')), 'INVALID_SCHEDULE');
+      expect(() => requirePlannableTerm('equal_installment', d('2026-01-31'), d('2026-02-28'))).not.to.throw();
+      expect(() => requirePlannableTerm(q, d('2026-03-01'), d('2027-03-15'))).not.to.throw();
+      expect(() => requirePlannableTerm(q, d('2026-01-31'), d('2076-01-31'))).not.to.throw();
+    });
 
     it('when the term is exactly 600 months, then both kinds of schedule are accepted', () => {
       expect(schedule('equal_installment', '5000000.00', '0.1', '2026-01-31', '2076-01-31')).to.have.length(600);
