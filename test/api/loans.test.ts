@@ -120,6 +120,18 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
   });
 
+  it('when a loan matures centuries away, then the model\'s term cap and the schedules\' 600-month limit refuse it (422, not 500)', async () => {
+    const capped = await register('officer.abc', microcredit(await household(), { maturityDate: '2200-03-01' }));
+    expect(capped.status, JSON.stringify(capped.body)).to.equal(422);
+    expect(capped.body.error.details.map((d: { code: string }) => d.code)).to.deep.equal(['TERM_OVER_CAP', 'INVALID_SCHEDULE']);
+    expect(capped.body.error.details[0]).to.include({ limit: 36, actual: 2088 });
+    // Model 9 has no term cap of its own; a signed contract not yet disbursed is checked from its contract date.
+    const uncapped = await register('officer.abc', microcredit(await household(), { modelCode: 'relending_supported', disbursementDate: undefined, maturityDate: '9999-12-31' }));
+    expect(uncapped.status, JSON.stringify(uncapped.body)).to.equal(422);
+    expect(uncapped.body.error.details.map((d: { code: string }) => d.code)).to.deep.equal(['INVALID_SCHEDULE']);
+    expect(uncapped.body.error.details[0].message).to.contain('600 months');
+  });
+
   it('when an amount has 3 decimals or a date does not exist, then 400', async () => {
     const householdId = await household();
     expect((await register('officer.abc', microcredit(householdId, { principal: '100.005' }))).status).to.equal(400);

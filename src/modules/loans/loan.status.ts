@@ -1,4 +1,4 @@
-import { addMonthsClamped, compareDates, type IsoDate } from '../../core/dates';
+import { addMonthsClamped, compareDates, dateParts, type IsoDate } from '../../core/dates';
 import type { LoanStatus } from './loan.entity';
 
 /**
@@ -25,12 +25,16 @@ export function canTransition(from: LoanStatus, to: LoanStatus): boolean {
 /** Statuses in which repayments are accepted: the loan is disbursed and not closed. */
 export const REPAYABLE_STATUSES: readonly LoanStatus[] = ['active', 'overdue', 'defaulted', 'compensated'];
 
-/** Whole months of a term: the fewest months m with start + m months (clamped) on or after maturity. */
+/**
+ * Whole months of a term: the fewest months m ≥ 0 with start + m months (clamped) on or after
+ * maturity. Computed, not counted up to, so that any pair of valid dates has an answer (a maturity
+ * centuries away is a term over the model's cap, refused as such, not a failure here).
+ */
 export function termMonthsBetween(start: IsoDate, maturity: IsoDate): number {
-  let months = 0;
-  while (compareDates(addMonthsClamped(start, months), maturity) < 0) {
-    months += 1;
-    if (months > 1200) throw new RangeError('a term of more than 100 years');
-  }
-  return months;
+  if (compareDates(maturity, start) <= 0) return 0;
+  const s = dateParts(start);
+  const m = dateParts(maturity);
+  // start + monthsApart lies in maturity's month: on or after maturity it is the answer, else the month after is.
+  const monthsApart = (m.year - s.year) * 12 + (m.month - s.month);
+  return compareDates(addMonthsClamped(start, monthsApart), maturity) >= 0 ? monthsApart : monthsApart + 1;
 }
