@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
 import type supertest from 'supertest';
+import { addDays, addMonthsClamped } from '../../src/core/dates';
 import { IMPORT_SPECS } from '../../src/modules/imports/import-kinds';
+import { todayInShanghai } from '../../src/shared/clock';
 import { startTestApp, type TestApp } from '../support/app';
 import { residentId, unique, uscc } from '../support/fixtures';
 
@@ -229,6 +231,21 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     expect(res.body.error.details[0].message).to.contain('2 earlier row(s) of this file');
     rows[2]!.principal = '20000.00';
     expect((await importLoans(rows)).status, 'exactly the capacity passes').to.equal(201);
+  });
+
+  it('when rows are disbursed after today or mature a stray day after whole months, then each row is refused as POST /loans refuses it', async () => {
+    const [future, stray] = await households(2);
+    const today = todayInShanghai();
+    const tomorrow = addDays(today, 1);
+    const res = await importLoans([
+      loanRow(future!, { contractDate: today, disbursementDate: tomorrow, maturityDate: addMonthsClamped(tomorrow, 12) }),
+      loanRow(stray!, { repaymentMethod: 'equal_installment', maturityDate: '2027-03-15' }),
+    ]);
+    expect(res.status, JSON.stringify(res.body)).to.equal(422);
+    expect(res.body.error.details.map((d: Row) => [d.row, d.column, d.rule])).to.deep.equal([
+      [2, 'disbursementDate', 'NOT_IN_FUTURE'],
+      [3, 'maturityDate', 'INVALID_SCHEDULE'],
+    ]);
   });
 
   it('when rows name unknown borrowers, branches of another bank or break format rules, then each is reported by row and column', async () => {

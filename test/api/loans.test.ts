@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { addDays, type IsoDate } from '../../src/core/dates';
+import { addDays, addMonthsClamped, type IsoDate } from '../../src/core/dates';
+import { todayInShanghai } from '../../src/shared/clock';
 import { residentId, unique } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -130,6 +131,25 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(uncapped.status, JSON.stringify(uncapped.body)).to.equal(422);
     expect(uncapped.body.error.details.map((d: { code: string }) => d.code)).to.deep.equal(['INVALID_SCHEDULE']);
     expect(uncapped.body.error.details[0].message).to.contain('600 months');
+  });
+
+  it('when a loan disbursed at registration is dated after today, then NOT_IN_FUTURE as POST /disburse answers; a guaranteed loan may still request a later date', async () => {
+    const today = todayInShanghai();
+    const later = { contractDate: today, disbursementDate: addDays(today, 1), maturityDate: addMonthsClamped(addDays(today, 1), 12) };
+    const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
+    const refused = await register('officer.abc', microcredit(await household(), later));
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    expect(refused.body.error.details).to.deep.equal([
+      { code: 'NOT_IN_FUTURE', field: 'disbursementDate', message: 'record a disbursement once it has happened: register the contract without a disbursement date until then' },
+    ]);
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
+    const onTheDay = await register('officer.abc', microcredit(await household(), { ...later, disbursementDate: today, maturityDate: addMonthsClamped(today, 12) }));
+    expect(onTheDay.status, JSON.stringify(onTheDay.body)).to.equal(201);
+    // Under a guarantee model the loan is disbursed when the guarantee is approved, on the requested date once it has come.
+    const [guarantor] = await t.db.dataSource.query(`SELECT id FROM institutions WHERE type = 'guarantee_company' ORDER BY name LIMIT 1`);
+    const guaranteed = await register('officer.abc', microcredit(await household(), { ...later, modelCode: 'government_guarantee', guarantorId: guarantor.id, guaranteeFeeRate: '0.01' }));
+    expect(guaranteed.status, JSON.stringify(guaranteed.body)).to.equal(201);
+    expect(guaranteed.body).to.include({ status: 'pending_guarantee', disbursementDate: null });
   });
 
   it('when an amount has 3 decimals or a date does not exist, then 400', async () => {

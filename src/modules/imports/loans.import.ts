@@ -5,6 +5,7 @@ import { invariant } from '../../core/errors';
 import { ageAt } from '../../core/identifiers';
 import { Decimal, formatMoney, parseMoney, parseRate } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
+import { todayInShanghai } from '../../shared/clock';
 import { DomainError } from '../../shared/http/errors';
 import { checkCapacity, FUND_RULE_CODES, outstandingByFund } from '../funds';
 import { fileGuaranteeApplication } from '../guarantees/guarantee-filing';
@@ -105,7 +106,8 @@ export async function importLoans(job: ImportJob<LoanLedgerRow>): Promise<Import
     contractNumbers: distinct(rows.map((r) => r.value.contractNumber)),
     modelCodes: distinct(rows.map((r) => r.value.modelCode)),
   });
-  const candidates = rows.map((row) => resolve(row, bankId, refs, problems)).filter((c): c is Candidate => c !== undefined);
+  const today = todayInShanghai();
+  const candidates = rows.map((row) => resolve(row, bankId, refs, today, problems)).filter((c): c is Candidate => c !== undefined);
   const facts = await gatherFacts(manager, bankId, candidates);
   const assessed = assessInFileOrder(candidates, bankId, facts, problems);
   problems.throwIfAny();
@@ -157,7 +159,7 @@ async function fileGuaranteeApplications(
  * before the model's rules: the branch, the contract number, the model version, the dates, the
  * borrower. The candidate when all hold; the row's problems otherwise.
  */
-function resolve({ row, value, refused }: CheckedRow<LoanLedgerRow>, bankId: string, refs: LedgerReferences, problems: ProblemLog): Candidate | undefined {
+function resolve({ row, value, refused }: CheckedRow<LoanLedgerRow>, bankId: string, refs: LedgerReferences, today: IsoDate, problems: ProblemLog): Candidate | undefined {
   let broken = refused.size > 0;
   const add = (column: string, rule: string, message: string) => {
     problems.add({ row, column, rule, message });
@@ -182,7 +184,7 @@ function resolve({ row, value, refused }: CheckedRow<LoanLedgerRow>, bankId: str
   // Every field the row schema requires is present: Joi refused none of this row's fields.
   const { branchUscc: _branch, householdNumber: _household, enterpriseUscc: _enterprise, guarantorUscc: _guarantor, ...fields } = value as LoanLedgerRow;
   const input: NewLoan = { ...fields, branchId: branch.id, householdId: borrower.householdId, enterpriseId: borrower.enterpriseId, guarantorId };
-  const dates = dateFailures(input);
+  const dates = dateFailures(input, version.parameters, today);
   for (const failure of dates) addFailure(problems, row, input, failure);
   if (dates.length > 0) return undefined;
   const termMonths = termMonthsBetween((input.disbursementDate ?? input.contractDate) as IsoDate, input.maturityDate as IsoDate);

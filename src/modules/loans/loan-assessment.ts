@@ -72,10 +72,19 @@ export const ONE_LOAN_RACE_FAILURE: RuleFailure = {
 /** The unique index that keeps one open loan per household under a model (loan.entity.ts). */
 export const ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT = 'loans_one_per_household_key';
 
-export function dateFailures(input: NewLoan): RuleFailure[] {
+/**
+ * The loan's dates in order, and a disbursement recorded at registration already made: as POST
+ * /loans/:id/disburse refuses a date after today, so does registration of a loan it makes active
+ * at once. Under a guarantee model the date is the requested one: the loan is disbursed when its
+ * guarantee is approved, on that date once it has come (guarantees.service.ts).
+ */
+export function dateFailures(input: NewLoan, params: ModelParameters, today: IsoDate): RuleFailure[] {
   const failures: RuleFailure[] = [];
   if (input.disbursementDate && compareDates(input.disbursementDate as IsoDate, input.contractDate as IsoDate) < 0) {
     failures.push({ code: 'DISBURSEMENT_BEFORE_CONTRACT', field: 'disbursementDate', message: 'disbursement cannot precede the contract' });
+  }
+  if (input.disbursementDate && !params.guarantee.required && compareDates(input.disbursementDate as IsoDate, today) > 0) {
+    failures.push({ code: 'NOT_IN_FUTURE', field: 'disbursementDate', message: 'record a disbursement once it has happened: register the contract without a disbursement date until then' });
   }
   const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
   if (compareDates(input.maturityDate as IsoDate, start) <= 0) {

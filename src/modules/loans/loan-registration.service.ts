@@ -5,6 +5,7 @@ import { ageAt } from '../../core/identifiers';
 import { parseMoney, parseRate } from '../../core/money';
 import { generateSchedule } from '../../core/schedules';
 import type { AuthenticatedContext } from '../../shared/auth/context';
+import { todayInShanghai } from '../../shared/clock';
 import { named } from '../../shared/db/prepared';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
@@ -84,7 +85,6 @@ export class LoanRegistrationService {
 
   private async createLoan(manager: EntityManager, context: AuthenticatedContext, bankId: string, input: NewLoan, found: RegistrationLookups): Promise<RegisteredLoan> {
     const contractDate = input.contractDate as IsoDate;
-    const failures = dateFailures(input);
     const termMonths = termMonthsOf(input);
     // The checks in the order they always ran, each on its part of the one look-up.
     const branch = found.branch;
@@ -102,6 +102,7 @@ export class LoanRegistrationService {
       ]);
     }
     const params = version.parameters;
+    const failures = dateFailures(input, params, todayInShanghai());
     if (failures.length > 0 || termMonths === null) throw new DomainError('RULE_VIOLATION', 'the loan dates are inconsistent', failures);
     const referenceRate = found.referenceRate;
     if (!referenceRate) {
@@ -203,10 +204,10 @@ export class LoanRegistrationService {
   }
 }
 
-/** The loan's term, or null when its dates are inconsistent (dateFailures says how). */
+/** The loan's term, or null when it matures on or before its start (dateFailures says how). */
 function termMonthsOf(input: NewLoan): number | null {
   const start = (input.disbursementDate ?? input.contractDate) as IsoDate;
-  return dateFailures(input).length === 0 ? termMonthsBetween(start, input.maturityDate as IsoDate) : null;
+  return compareDates(input.maturityDate as IsoDate, start) > 0 ? termMonthsBetween(start, input.maturityDate as IsoDate) : null;
 }
 
 function lookupArgs(context: AuthenticatedContext, bankId: string, input: NewLoan): Parameters<typeof registrationLookups>[0] {
