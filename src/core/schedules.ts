@@ -11,6 +11,8 @@
 //   day-of-month, clamped to the end of shorter months and always counted from the original date;
 //   monthly rate = annual / 12; amounts rounded half-up to the fen; the last instalment takes the
 //   remaining balance, so the principal parts sum exactly to the principal.
+// - Re-planning after an extension (`replanAfter`, 展期): the rows after the last kept instalment keep
+//   the same anchors, and quarterly interest starts the day after the kept 20th, which was charged.
 import {
   addDays,
   addMonthsClamped,
@@ -58,11 +60,21 @@ export type ScheduleRow = {
 };
 
 export type GenerateScheduleInput = {
+  /** The principal the planned rows repay. */
   principal: Decimal;
   rateAnnual: Decimal;
   method: ScheduleMethod;
+  /** The loan's disbursement date: where interest starts, and the anchor of the monthly due dates. */
   disbursementDate: IsoDate;
   maturityDate: IsoDate;
+  /**
+   * Re-planning (展期): the due date of the last instalment kept from the earlier plan, after the
+   * disbursement and before the maturity. Only the instalments due after it are planned. Their due
+   * dates keep the loan's anchors (monthly: the disbursement day-of-month; quarterly: the settlement
+   * dates), and quarterly interest accrues from the day after it: the kept instalment, due on a
+   * settlement date, charged that day (§6.1).
+   */
+  replanAfter?: IsoDate;
 };
 
 function invalidSchedule(message: string, details: Record<string, unknown>): CoreInputError {
@@ -103,6 +115,19 @@ function requireDates(disbursementDate: IsoDate, maturityDate: IsoDate): void {
     });
   }
   requireTermWithinLimit(disbursementDate, maturityDate);
+}
+
+/** Refuses a re-planning date that is not a real day strictly between disbursement and maturity. */
+function requireReplanAfter(disbursementDate: IsoDate, maturityDate: IsoDate, replanAfter: IsoDate | undefined): void {
+  if (replanAfter === undefined) return;
+  const inside = isIsoDate(replanAfter) && compareDates(disbursementDate, replanAfter) < 0 && compareDates(replanAfter, maturityDate) < 0;
+  if (!inside) {
+    throw invalidSchedule('A re-plan continues after an instalment due between the disbursement and the maturity.', {
+      disbursementDate,
+      maturityDate,
+      replanAfter: String(replanAfter),
+    });
+  }
 }
 
 /**
@@ -260,9 +285,12 @@ function quarterlyRows(
   rateAnnual: Decimal,
   disbursementDate: IsoDate,
   maturityDate: IsoDate,
+  replanAfter: IsoDate | undefined,
 ): ScheduleRow[] {
-  const dueDates = quarterlyInterestDueDates(disbursementDate, maturityDate);
-  let accrualStart = disbursementDate;
+  const dueDates = quarterlyInterestDueDates(replanAfter ?? disbursementDate, maturityDate);
+  // The disbursement day is charged; a re-plan starts the day after the kept instalment's 20th.
+  const firstCharged = replanAfter === undefined ? disbursementDate : addDays(replanAfter, 1);
+  let accrualStart = firstCharged;
   const rows = dueDates.map((dueDate, index) => {
     const isLast = index === dueDates.length - 1;
     // A settlement instalment charges its 20th (§6.1 period end, inclusive); the maturity one does not.
@@ -273,8 +301,9 @@ function quarterlyRows(
     return { ...row(index + 1, dueDate, principal, isLast ? principal : new Decimal(0), interest), days };
   });
   const daysCharged = rows.reduce((total, current) => total + (current.days ?? 0), 0);
-  invariant(daysCharged === daysBetween(disbursementDate, maturityDate), 'every day of the term is charged once', {
+  invariant(daysCharged === daysBetween(firstCharged, maturityDate), 'every day of the term is charged once', {
     disbursementDate,
+    replanAfter,
     maturityDate,
     daysCharged,
   });
@@ -311,7 +340,7 @@ export function assertScheduleInvariants(input: GenerateScheduleInput, rows: rea
     maturityDate: input.maturityDate,
   };
   invariant(rows.length >= 1, 'a schedule has at least one row', details);
-  let previousDue = input.disbursementDate;
+  let previousDue = input.replanAfter ?? input.disbursementDate;
   let expectedOpening = asCoreDecimal(input.principal);
   for (const [index, current] of rows.entries()) {
     const at = { ...details, seq: current.seq };
@@ -339,20 +368,25 @@ export function assertScheduleInvariants(input: GenerateScheduleInput, rows: rea
 export function generateSchedule(input: GenerateScheduleInput): ScheduleRow[] {
   const principal = requirePrincipal(input.principal);
   const rateAnnual = requireRateAnnual(input.rateAnnual);
-  const { method, disbursementDate, maturityDate } = input;
+  const { method, disbursementDate, maturityDate, replanAfter } = input;
+  requireDates(disbursementDate, maturityDate);
+  requireReplanAfter(disbursementDate, maturityDate, replanAfter);
+  // Monthly due dates always count from the disbursement (SPEC §5); a re-plan takes those after the kept instalments.
+  const monthlyDueDatesPlanned = () =>
+    monthlyDueDates(disbursementDate, maturityDate).filter((due) => replanAfter === undefined || compareDates(due, replanAfter) > 0);
   let rows: ScheduleRow[];
   switch (method) {
     case 'interest_quarterly_principal_at_maturity':
-      rows = quarterlyRows(principal, rateAnnual, disbursementDate, maturityDate);
+      rows = quarterlyRows(principal, rateAnnual, disbursementDate, maturityDate, replanAfter);
       break;
     case 'equal_installment': {
-      const dueDates = monthlyDueDates(disbursementDate, maturityDate);
+      const dueDates = monthlyDueDatesPlanned();
       const payment = annuityPayment(principal, rateAnnual, dueDates.length);
       rows = monthlyRows(principal, rateAnnual, dueDates, (interest) => payment.minus(interest));
       break;
     }
     case 'equal_principal': {
-      const dueDates = monthlyDueDates(disbursementDate, maturityDate);
+      const dueDates = monthlyDueDatesPlanned();
       const part = equalPrincipalPart(principal, dueDates.length);
       rows = monthlyRows(principal, rateAnnual, dueDates, () => part);
       break;

@@ -247,6 +247,46 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-11-20', outstandingPrincipal: '0.00' });
   });
 
+  it('when a quarterly loan is extended, then no 20th is charged twice; extended on its maturity day, its principal falls due once, at the new maturity', async () => {
+    const officer = await t.as('officer.abc');
+    type Row = { dueDate: string; principalDue: string; interestDue: string };
+    const scheduleOf = async (id: string): Promise<Row[]> => (await officer.get(`/api/v1/loans/${id}/schedule`)).body;
+    const extend = (id: string, body: object) => officer.post(`/api/v1/loans/${id}/extend`).send({ reason: '受灾', ...body });
+    const loan = (await register('officer.abc', microcredit(await household()))).body;
+    const before = await scheduleOf(loan.id);
+    const extended = await extend(loan.id, { newMaturityDate: '2027-09-01', extendedOn: '2026-10-01' });
+    expect(extended.status, JSON.stringify(extended.body)).to.equal(200);
+    const after = await scheduleOf(loan.id);
+    // Three instalments kept, and the first planned one equal to the one it replaces: 50,000.00 × 4.35 % / 360
+    // a day, 2026-09-21 … 2026-12-20 is 91 days → 549.79. Then 90 and 92 days, and 2027-06-21 … 2027-08-31 (72).
+    expect(after.slice(0, 4)).to.deep.equal(before.slice(0, 4));
+    expect(after[3]).to.include({ dueDate: '2026-12-20', interestDue: '549.79' });
+    expect(after.slice(4).map((r) => [r.dueDate, r.principalDue, r.interestDue])).to.deep.equal([
+      ['2027-03-20', '0.00', '543.75'],
+      ['2027-06-20', '0.00', '555.83'],
+      ['2027-09-01', '50000.00', '435.00'],
+    ]);
+
+    const onMaturity = (await register('officer.abc', microcredit(await household()))).body;
+    expect((await extend(onMaturity.id, { newMaturityDate: '2027-06-01', extendedOn: '2027-03-01' })).status).to.equal(200);
+    const moved = await scheduleOf(onMaturity.id);
+    expect(moved.map((r) => r.dueDate)).to.deep.equal(['2026-03-20', '2026-06-20', '2026-09-20', '2026-12-20', '2027-03-20', '2027-06-01']);
+    expect(moved.filter((r) => r.principalDue !== '0.00').map((r) => [r.dueDate, r.principalDue])).to.deep.equal([['2027-06-01', '50000.00']]);
+    // 2026-12-21 … 2027-03-20 is 90 days → 543.75: the quarter the old maturity fell in is charged in full, once.
+    expect(moved[4]!.interestDue).to.equal('543.75');
+  });
+
+  it('when a monthly loan disbursed on the 31st is extended, then its new instalments still fall on the 31st or the month end', async () => {
+    const officer = await t.as('officer.abc');
+    const loan = (await register('officer.abc', microcredit(await household(), { principal: '12000.00', repaymentMethod: 'equal_principal', contractDate: '2026-01-31', disbursementDate: '2026-01-31', maturityDate: '2027-01-31' }))).body;
+    const extended = await officer.post(`/api/v1/loans/${loan.id}/extend`).send({ newMaturityDate: '2027-07-31', extendedOn: '2026-05-01' });
+    expect(extended.status, JSON.stringify(extended.body)).to.equal(200);
+    const dueDates = ((await officer.get(`/api/v1/loans/${loan.id}/schedule`)).body as Array<{ dueDate: string }>).map((r) => r.dueDate);
+    expect(dueDates.slice(0, 6)).to.deep.equal(['2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '2026-07-31']);
+    expect(dueDates).to.have.length(18);
+    expect(dueDates.at(-1)).to.equal('2027-07-31');
+  });
+
   it('when delinquency runs, then unpaid instalments make loans overdue, at the trigger defaulted, and a second run for the date changes nothing', async () => {
     const loan = (await register('officer.abc', microcredit(await household(), { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' }))).body;
     const admin = await t.as('admin');

@@ -90,16 +90,24 @@ export interface TestLoan {
 
 /**
  * The loan's current schedule. An extended loan keeps the instalments due on or before the extension
- * and is planned afresh from the last of them to the new maturity (as LoanServicingService.extend does).
+ * (but not the one at the maturity it moves) and plans what they leave of the principal after the
+ * last of them to the new maturity (as LoanServicingService.extend does).
  */
 export function scheduleFor(loan: Pick<TestLoan, 'principal' | 'rateAnnual' | 'method' | 'disbursementDate' | 'maturityDate' | 'extendedOn' | 'currentMaturityDate'>): ScheduleRow[] {
-  const plan = (principal: Decimal, from: string, to: string) =>
-    generateSchedule({ principal, rateAnnual: new Decimal(loan.rateAnnual), method: loan.method ?? 'interest_quarterly_principal_at_maturity', disbursementDate: from as IsoDate, maturityDate: to as IsoDate });
-  const original = plan(new Decimal(loan.principal), loan.disbursementDate, loan.maturityDate);
+  const plan = (principal: Decimal, to: string, replanAfter?: string) =>
+    generateSchedule({
+      principal,
+      rateAnnual: new Decimal(loan.rateAnnual),
+      method: loan.method ?? 'interest_quarterly_principal_at_maturity',
+      disbursementDate: loan.disbursementDate as IsoDate,
+      maturityDate: to as IsoDate,
+      ...(replanAfter ? { replanAfter: replanAfter as IsoDate } : {}),
+    });
+  const original = plan(new Decimal(loan.principal), loan.maturityDate);
   if (!loan.extendedOn || !loan.currentMaturityDate) return original;
-  const kept = original.filter((row) => row.dueDate <= loan.extendedOn!);
+  const kept = original.filter((row) => row.dueDate <= loan.extendedOn! && row.dueDate < loan.maturityDate);
   const left = kept.reduce((sum, row) => sum.minus(row.principalDue), new Decimal(loan.principal));
-  const rest = plan(left, kept.at(-1)?.dueDate ?? loan.disbursementDate, loan.currentMaturityDate);
+  const rest = plan(left, loan.currentMaturityDate, kept.at(-1)?.dueDate);
   return [...kept, ...rest.map((row) => ({ ...row, seq: row.seq + kept.length }))];
 }
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
 import { ageAt } from '../../core/identifiers';
-import { parseMoney, parseRate } from '../../core/money';
+import { parseMoney, parseRate, type Decimal } from '../../core/money';
 import { generateSchedule } from '../../core/schedules';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { todayInShanghai } from '../../shared/clock';
@@ -237,24 +237,37 @@ export function countyOf(regionPath: string): string {
   return regionPath.split('/')[1] ?? '';
 }
 
-/** Writes schedule version `version` of a loan from its disbursement date to its current maturity. */
-export async function writeSchedule(manager: EntityManager, loan: Loan, version: number, from: string, seqOffset = 0): Promise<void> {
-  await manager.getRepository(ScheduleEntry).insert(scheduleEntries(loan, version, from, seqOffset));
+/** An extension's plan: what the kept instalments leave, after the last of them (generateSchedule's replanAfter). */
+export interface Replan {
+  after: string;
+  principal: Decimal;
+  /** The kept instalments' count: the planned rows are numbered after them. */
+  seqOffset: number;
 }
 
-/** The rows of schedule version `version`: the outstanding principal repaid from `from` to the current maturity. */
+/** Writes schedule version `version` of a loan from its disbursement date (or after kept instalments) to its current maturity. */
+export async function writeSchedule(manager: EntityManager, loan: Loan, version: number, disbursementDate: string, replan?: Replan): Promise<void> {
+  await manager.getRepository(ScheduleEntry).insert(scheduleEntries(loan, version, disbursementDate, replan));
+}
+
+/**
+ * The rows of schedule version `version`: the outstanding principal repaid from the disbursement to
+ * the current maturity, or with `replan` the principal the kept instalments leave, after the last of them.
+ */
 export function scheduleEntries(
   loan: Pick<Loan, 'id' | 'outstandingPrincipal' | 'rateAnnual' | 'repaymentMethod' | 'currentMaturityDate'>,
   version: number,
-  from: string,
-  seqOffset = 0,
+  disbursementDate: string,
+  replan?: Replan,
 ): Array<Pick<ScheduleEntry, 'loanId' | 'version' | 'seq' | 'dueDate' | 'principalDue' | 'interestDue'>> {
   const rows = generateSchedule({
-    principal: loan.outstandingPrincipal,
+    principal: replan?.principal ?? loan.outstandingPrincipal,
     rateAnnual: loan.rateAnnual,
     method: loan.repaymentMethod,
-    disbursementDate: from as IsoDate,
+    disbursementDate: disbursementDate as IsoDate,
     maturityDate: loan.currentMaturityDate as IsoDate,
+    ...(replan ? { replanAfter: replan.after as IsoDate } : {}),
   });
+  const seqOffset = replan?.seqOffset ?? 0;
   return rows.map((r) => ({ loanId: loan.id, version, seq: r.seq + seqOffset, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: r.interestDue }));
 }

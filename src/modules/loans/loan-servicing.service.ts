@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/audit.service';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan, type LoanStatus } from './loan.entity';
 import { LoanEvent } from './loan-event.entity';
-import { writeSchedule } from './loan-registration.service';
+import { writeSchedule, type Replan } from './loan-registration.service';
 import { canTransition, REPAYABLE_STATUSES } from './loan.status';
 import { Repayment } from './repayment.entity';
 import { ScheduleEntry } from './schedule-entry.entity';
@@ -184,7 +184,7 @@ export class LoanServicingService {
       const fromMaturity = loan.currentMaturityDate;
       loan.currentMaturityDate = input.newMaturityDate;
       loan.scheduleVersion += 1;
-      await this.rescheduleFrom(manager, loan, input.extendedOn as IsoDate);
+      await this.rescheduleFrom(manager, loan, input.extendedOn as IsoDate, fromMaturity as IsoDate);
       await manager.getRepository(LoanEvent).insert(<never>{
         loanId,
         kind: 'extended',
@@ -199,19 +199,27 @@ export class LoanServicingService {
   }
 
   /**
-   * The new schedule keeps the instalments due on or before the extension date and plans the
-   * outstanding principal from the last of them (or the disbursement) to the new maturity.
+   * The new schedule keeps the instalments due on or before the extension date, except the one at
+   * the maturity it moves, and plans the outstanding principal after the last of them (or from the
+   * disbursement) to the new maturity. The plan continues the old one: the same due-date anchors,
+   * and no day charged twice (a kept quarterly instalment charged its 20th, §6.1).
    */
-  private async rescheduleFrom(manager: EntityManager, loan: Loan, extendedOn: IsoDate): Promise<void> {
+  private async rescheduleFrom(manager: EntityManager, loan: Loan, extendedOn: IsoDate, fromMaturity: IsoDate): Promise<void> {
     const kept = await manager
       .getRepository(ScheduleEntry)
       .createQueryBuilder('s')
-      .where('s.loan_id = :id AND s.version = :version AND s.due_date <= :on', { id: loan.id, version: loan.scheduleVersion - 1, on: extendedOn })
+      .where('s.loan_id = :id AND s.version = :version AND s.due_date <= :on AND s.due_date < :maturity', {
+        id: loan.id,
+        version: loan.scheduleVersion - 1,
+        on: extendedOn,
+        maturity: fromMaturity,
+      })
       .orderBy('s.seq')
       .getMany();
     await manager.getRepository(ScheduleEntry).insert(kept.map((s) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: s.seq, dueDate: s.dueDate, principalDue: s.principalDue, interestDue: s.interestDue })));
-    const from = kept.length > 0 ? kept[kept.length - 1]!.dueDate : loan.disbursementDate!;
-    await scheduleOrRefuse(manager, loan, loan.scheduleVersion, from, kept.length);
+    const last = kept.at(-1);
+    const replan = last ? { after: last.dueDate, principal: loan.outstandingPrincipal, seqOffset: kept.length } : undefined;
+    await scheduleOrRefuse(manager, loan, loan.scheduleVersion, loan.disbursementDate!, replan);
   }
 
   private async repaymentProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, principal: Decimal, interest: Decimal): Promise<Problem[]> {
@@ -259,9 +267,9 @@ export class LoanServicingService {
 }
 
 /** Writes a schedule, turning a term the repayment method cannot plan into the caller's 422. */
-async function scheduleOrRefuse(manager: EntityManager, loan: Loan, version: number, from: string, seqOffset = 0): Promise<void> {
+async function scheduleOrRefuse(manager: EntityManager, loan: Loan, version: number, disbursementDate: string, replan?: Replan): Promise<void> {
   try {
-    await writeSchedule(manager, loan, version, from, seqOffset);
+    await writeSchedule(manager, loan, version, disbursementDate, replan);
   } catch (error) {
     if (error instanceof CoreInputError) {
       throw new DomainError('RULE_VIOLATION', 'the repayment method cannot plan this term', [{ field: 'maturityDate', rule: error.code, message: error.message }]);

@@ -265,6 +265,41 @@ describe('core/schedules (SPEC §5, §6.1)', () => {
     });
   });
 
+  describe('re-planning after an extension (replanAfter, 展期)', () => {
+    const replan = (method: ScheduleMethod, principal: string, rate: string, start: string, maturity: string, after: string): ScheduleRow[] =>
+      generateSchedule({ method, principal: parseMoney(principal), rateAnnual: parseRate(rate), disbursementDate: d(start), maturityDate: d(maturity), replanAfter: d(after) });
+
+    it('when a quarterly loan is re-planned after its kept 2026-09-20 instalment, then interest starts on the 21st: the next quarter keeps its 91 days and 549.79', () => {
+      // 50,000.00 at 4.35 %: 50,000 × 0.0435 / 360 = 6.041666…/day; 2026-09-21 … 2026-12-20 is 91 days.
+      const original = asStrings(schedule('interest_quarterly_principal_at_maturity', '50000.00', '0.0435', '2026-03-01', '2027-03-01'));
+      const rows = asStrings(replan('interest_quarterly_principal_at_maturity', '50000.00', '0.0435', '2026-03-01', '2027-09-01', '2026-09-20'));
+      expect(rows.map((row) => [row.dueDate, row.days, row.interest, row.principal])).to.deep.equal([
+        ['2026-12-20', 91, '549.79', '0.00'],
+        ['2027-03-20', 90, '543.75', '0.00'],
+        ['2027-06-20', 92, '555.83', '0.00'],
+        ['2027-09-01', 72, '435.00', '50000.00'],
+      ]);
+      expect(rows[0]).to.deep.equal(original.find((row) => row.dueDate === '2026-12-20'));
+      // With the kept rows, every day from disbursement to the day before the new maturity is charged once.
+      const kept = original.filter((row) => row.dueDate <= '2026-09-20');
+      expect([...kept, ...rows].reduce((total, row) => total + (row.days ?? 0), 0)).to.equal(549);
+    });
+
+    it('when a monthly loan disbursed on the 31st is re-planned after its 2026-04-30 instalment, then the due dates stay on the 31st or the month end', () => {
+      const rows = replan('equal_principal', '9000.00', '0.0435', '2026-01-31', '2026-10-31', '2026-04-30');
+      expect(rows.map((row) => row.dueDate)).to.deep.equal(['2026-05-31', '2026-06-30', '2026-07-31', '2026-08-31', '2026-09-30', '2026-10-31']);
+      expect(rows.map((row) => formatMoney(row.principalDue))).to.deep.equal(Array(6).fill('1500.00'));
+      expect(formatMoney(rows[0].interestDue), '9,000.00 × 0.0435 / 12 = 32.625').to.equal('32.63');
+      expectCode(() => replan('equal_principal', '9000.00', '0.0435', '2026-01-31', '2026-10-30', '2026-04-30'), 'INVALID_SCHEDULE');
+    });
+
+    it('when the date to re-plan after is not strictly between disbursement and maturity, then INVALID_SCHEDULE', () => {
+      expectCode(() => replan('interest_quarterly_principal_at_maturity', '1000.00', '0.04', '2026-03-01', '2027-03-01', '2026-03-01'), 'INVALID_SCHEDULE');
+      expectCode(() => replan('interest_quarterly_principal_at_maturity', '1000.00', '0.04', '2026-03-01', '2027-03-01', '2027-03-01'), 'INVALID_SCHEDULE');
+      expectCode(() => replan('equal_installment', '1000.00', '0.04', '2026-03-01', '2027-03-01', '2026-02-28'), 'INVALID_SCHEDULE');
+    });
+  });
+
   describe('validation', () => {
     const q: ScheduleMethod = 'interest_quarterly_principal_at_maturity';
     const cases: Array<[string, () => unknown, string]> = [
