@@ -276,6 +276,30 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(moved[4]!.interestDue).to.equal('543.75');
   });
 
+  it('when an equal-instalment loan in arrears is extended, then its unpaid instalments stay due and the new schedule still repays exactly the principal', async () => {
+    const officer = await t.as('officer.abc');
+    type Row = { dueDate: string; principalDue: string; interestDue: string; totalDue: string };
+    const scheduleOf = async (id: string): Promise<Row[]> => (await officer.get(`/api/v1/loans/${id}/schedule`)).body;
+    const fenOf = (rows: Row[]) => rows.reduce((sum, r) => sum + BigInt(r.principalDue.replace('.', '')), 0n);
+    const loan = (await register('officer.abc', microcredit(await household(), { principal: '12000.00', repaymentMethod: 'equal_installment', contractDate: '2026-01-15', disbursementDate: '2026-01-15', maturityDate: '2027-01-15' }))).body;
+    const before = await scheduleOf(loan.id);
+    // The first instalment is paid; those of 03-15 and 04-15 are not.
+    const paid = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-02-15', principal: before[0]!.principalDue, interest: before[0]!.interestDue });
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(201);
+    const extended = await officer.post(`/api/v1/loans/${loan.id}/extend`).send({ newMaturityDate: '2027-07-15', extendedOn: '2026-05-01', reason: '受灾' });
+    expect(extended.status, JSON.stringify(extended.body)).to.equal(200);
+    const after = await scheduleOf(loan.id);
+    expect(after.slice(0, 3), 'paid or not, the instalments due by the extension stay as they were').to.deep.equal(before.slice(0, 3));
+    expect(after).to.have.length(3 + 15);
+    expect(fenOf(after), 'principal parts of the current schedule').to.equal(1_200_000n);
+    // What the kept instalments leave is planned: 12,000.00 − Σ of three principal parts, not the outstanding principal again.
+    expect(fenOf(after.slice(3))).to.equal(1_200_000n - fenOf(before.slice(0, 3)));
+    // The arrears are still arrears: overdue since 2026-03-15.
+    const run = await (await t.as('admin')).post('/api/v1/jobs/delinquency?date=2026-05-02');
+    expect(run.status, JSON.stringify(run.body)).to.equal(200);
+    expect(await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id])).to.deep.equal([{ status: 'overdue', days_past_due: 48 }]);
+  });
+
   it('when a monthly loan disbursed on the 31st is extended, then its new instalments still fall on the 31st or the month end', async () => {
     const officer = await t.as('officer.abc');
     const loan = (await register('officer.abc', microcredit(await household(), { principal: '12000.00', repaymentMethod: 'equal_principal', contractDate: '2026-01-31', disbursementDate: '2026-01-31', maturityDate: '2027-01-31' }))).body;

@@ -237,7 +237,7 @@ export function countyOf(regionPath: string): string {
   return regionPath.split('/')[1] ?? '';
 }
 
-/** An extension's plan: what the kept instalments leave, after the last of them (generateSchedule's replanAfter). */
+/** An extension's plan: the principal the kept instalments leave, after the last of them (generateSchedule's replanAfter). */
 export interface Replan {
   after: string;
   principal: Decimal;
@@ -251,17 +251,17 @@ export async function writeSchedule(manager: EntityManager, loan: Loan, version:
 }
 
 /**
- * The rows of schedule version `version`: the outstanding principal repaid from the disbursement to
- * the current maturity, or with `replan` the principal the kept instalments leave, after the last of them.
+ * The rows of schedule version `version`: the principal repaid from the disbursement to the current
+ * maturity, or with `replan` the principal the kept instalments leave, after the last of them.
  */
 export function scheduleEntries(
-  loan: Pick<Loan, 'id' | 'outstandingPrincipal' | 'rateAnnual' | 'repaymentMethod' | 'currentMaturityDate'>,
+  loan: Pick<Loan, 'id' | 'principal' | 'rateAnnual' | 'repaymentMethod' | 'currentMaturityDate'>,
   version: number,
   disbursementDate: string,
   replan?: Replan,
 ): Array<Pick<ScheduleEntry, 'loanId' | 'version' | 'seq' | 'dueDate' | 'principalDue' | 'interestDue'>> {
   const rows = generateSchedule({
-    principal: replan?.principal ?? loan.outstandingPrincipal,
+    principal: replan?.principal ?? loan.principal,
     rateAnnual: loan.rateAnnual,
     method: loan.repaymentMethod,
     disbursementDate: disbursementDate as IsoDate,

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
-import { CoreInputError } from '../../core/errors';
-import { Decimal, formatMoney, parseMoney } from '../../core/money';
+import { CoreInputError, invariant } from '../../core/errors';
+import { Decimal, formatMoney, parseMoney, sumMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { isInScope, scopeOf } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
@@ -11,7 +11,7 @@ import { recordAudit } from '../audit/audit.service';
 import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan, type LoanStatus } from './loan.entity';
 import { LoanEvent } from './loan-event.entity';
-import { writeSchedule, type Replan } from './loan-registration.service';
+import { scheduleEntries, type Replan } from './loan-registration.service';
 import { canTransition, REPAYABLE_STATUSES } from './loan.status';
 import { Repayment } from './repayment.entity';
 import { ScheduleEntry } from './schedule-entry.entity';
@@ -78,7 +78,7 @@ export class LoanServicingService {
       const before = toLoanDto(loan);
       loan.disbursementDate = disbursementDate;
       await this.moveTo(manager, context, loan, 'active', disbursementDate, 'disbursed', {});
-      await scheduleOrRefuse(manager, loan, loan.scheduleVersion, disbursementDate);
+      await manager.getRepository(ScheduleEntry).insert(plannedOrRefused(loan, loan.scheduleVersion, disbursementDate));
       return this.finish(manager, context, loan, 'disburse', before);
     });
   }
@@ -199,10 +199,13 @@ export class LoanServicingService {
   }
 
   /**
-   * The new schedule keeps the instalments due on or before the extension date, except the one at
-   * the maturity it moves, and plans the outstanding principal after the last of them (or from the
-   * disbursement) to the new maturity. The plan continues the old one: the same due-date anchors,
-   * and no day charged twice (a kept quarterly instalment charged its 20th, §6.1).
+   * The new schedule keeps the instalments due on or before the extension date, paid or not (an
+   * unpaid one stays due), except the one at the maturity it moves. It plans the principal they do
+   * not repay after the last of them (or from the disbursement) to the new maturity, so that the
+   * principal parts still sum exactly to the principal (SPEC §5): planning the outstanding principal
+   * instead would repay again the principal of kept instalments not yet paid, and leave out principal
+   * paid ahead of them. The plan continues the old one: the same due-date anchors, and no day charged
+   * twice (a kept quarterly instalment charged its 20th, §6.1).
    */
   private async rescheduleFrom(manager: EntityManager, loan: Loan, extendedOn: IsoDate, fromMaturity: IsoDate): Promise<void> {
     const kept = await manager
@@ -216,10 +219,22 @@ export class LoanServicingService {
       })
       .orderBy('s.seq')
       .getMany();
-    await manager.getRepository(ScheduleEntry).insert(kept.map((s) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: s.seq, dueDate: s.dueDate, principalDue: s.principalDue, interestDue: s.interestDue })));
+    const keptPrincipal = sumMoney(kept.map((s) => s.principalDue));
+    const left = loan.principal.minus(keptPrincipal);
+    if (!left.greaterThan(0)) {
+      throw new DomainError('RULE_VIOLATION', 'the extension leaves nothing to plan', [
+        { field: 'extendedOn', rule: 'PRINCIPAL_LEFT_TO_PLAN', message: 'the instalments due by the extension date already repay the whole principal' },
+      ]);
+    }
     const last = kept.at(-1);
-    const replan = last ? { after: last.dueDate, principal: loan.outstandingPrincipal, seqOffset: kept.length } : undefined;
-    await scheduleOrRefuse(manager, loan, loan.scheduleVersion, loan.disbursementDate!, replan);
+    const planned = plannedOrRefused(loan, loan.scheduleVersion, loan.disbursementDate!, last ? { after: last.dueDate, principal: left, seqOffset: kept.length } : undefined);
+    const rows = [...kept.map((s) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: s.seq, dueDate: s.dueDate, principalDue: s.principalDue, interestDue: s.interestDue })), ...planned];
+    invariant(sumMoney(rows.map((r) => r.principalDue)).equals(loan.principal), 'a schedule version repays exactly the principal', {
+      loanId: loan.id,
+      version: loan.scheduleVersion,
+      principal: formatMoney(loan.principal),
+    });
+    await manager.getRepository(ScheduleEntry).insert(rows);
   }
 
   private async repaymentProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, principal: Decimal, interest: Decimal): Promise<Problem[]> {
@@ -266,10 +281,10 @@ export class LoanServicingService {
   }
 }
 
-/** Writes a schedule, turning a term the repayment method cannot plan into the caller's 422. */
-async function scheduleOrRefuse(manager: EntityManager, loan: Loan, version: number, disbursementDate: string, replan?: Replan): Promise<void> {
+/** The rows of a schedule, turning a term the repayment method cannot plan into the caller's 422. */
+function plannedOrRefused(loan: Loan, version: number, disbursementDate: string, replan?: Replan): ReturnType<typeof scheduleEntries> {
   try {
-    await writeSchedule(manager, loan, version, disbursementDate, replan);
+    return scheduleEntries(loan, version, disbursementDate, replan);
   } catch (error) {
     if (error instanceof CoreInputError) {
       throw new DomainError('RULE_VIOLATION', 'the repayment method cannot plan this term', [{ field: 'maturityDate', rule: error.code, message: error.message }]);
