@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { addDays, addMonthsClamped, type IsoDate } from '../../src/core/dates';
 import { todayInShanghai } from '../../src/shared/clock';
+import { eventually } from '../support/eventually';
 import { residentId, unique } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -309,6 +310,39 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(dueDates.slice(0, 6)).to.deep.equal(['2026-02-28', '2026-03-31', '2026-04-30', '2026-05-31', '2026-06-30', '2026-07-31']);
     expect(dueDates).to.have.length(18);
     expect(dueDates.at(-1)).to.equal('2027-07-31');
+  });
+
+  it('when a repayment settles a loan while the delinquency run for a date waits on its row, then the run leaves it settled', async () => {
+    const officer = await t.as('officer.abc');
+    const admin = await t.as('admin');
+    // A village of another township, so that this test's overdue loan weighs on no other test's circuit breaker.
+    const loan = (await register('officer.abc', microcredit(await household({ villageCode: '410225100202' }), { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' }))).body;
+    // Unpaid since 2026-03-20: overdue on 2026-04-01.
+    expect((await admin.post('/api/v1/jobs/delinquency?date=2026-04-01')).status).to.equal(200);
+    const waitingOnLocks = async (count: number) =>
+      (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0].n === count;
+    // Hold the loan row, so that the repayment and then the run queue up behind it, in that order.
+    const runner = t.db.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    await runner.query('SELECT id FROM loans WHERE id = $1 FOR UPDATE', [loan.id]);
+    const repayment = officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-04-02', principal: '50000.00', interest: '100.00' }).then((r) => r);
+    await eventually(() => waitingOnLocks(1), 'the repayment waits for the loan row');
+    const delinquency = admin.post('/api/v1/jobs/delinquency?date=2026-04-02').then((r) => r);
+    await eventually(() => waitingOnLocks(2), 'the delinquency run waits for the loan row too');
+    await runner.commitTransaction();
+    await runner.release();
+    const [paid, run] = await Promise.all([repayment, delinquency]);
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(201);
+    expect(run.status, JSON.stringify(run.body)).to.equal(200);
+    const [row] = await t.db.dataSource.query('SELECT status, outstanding_principal::text AS outstanding, closed_on::text AS closed_on FROM loans WHERE id = $1', [loan.id]);
+    expect(row).to.deep.equal({ status: 'settled', outstanding: '0.00', closed_on: '2026-04-02' });
+    const events = await t.db.dataSource.query(`SELECT to_status FROM loan_events WHERE loan_id = $1 AND kind IN ('settled', 'status_changed') ORDER BY id`, [loan.id]);
+    expect(events.map((e: { to_status: string }) => e.to_status)).to.deep.equal(['overdue', 'settled']);
+    // Reopened by a reversal, the loan is judged again by the next run.
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${paid.body.id}/reverse`).send({ reason: '录入错误' })).status).to.equal(201);
+    expect((await admin.post('/api/v1/jobs/delinquency?date=2026-04-03')).status).to.equal(200);
+    expect(await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id])).to.deep.equal([{ status: 'overdue', days_past_due: 14 }]);
   });
 
   it('when delinquency runs, then unpaid instalments make loans overdue, at the trigger defaulted, and a second run for the date changes nothing', async () => {

@@ -15,6 +15,12 @@ export interface DelinquencyResult {
  * version) the loan is defaulted, and stays so. Payments are applied to instalments in order:
  * instalment k is unpaid while principal + interest paid by the date is less than the cumulative
  * amount due up to k. Running it twice for a date changes nothing the second time.
+ *
+ * The statement decides from its snapshot, but a loan's row may change before the UPDATE reaches it:
+ * a repayment holding the row settles the loan, and once it commits PostgreSQL re-checks only the
+ * UPDATE's WHERE against the new row. So the WHERE also asks that the status still be the one the
+ * decision started from (one of the open statuses read above): a loan whose status changed meanwhile
+ * keeps it, and the next run, reading the new row, judges it (a settled loan is no longer open).
  */
 const DELINQUENCY_SQL = `
 WITH open_loans AS (
@@ -51,6 +57,7 @@ WITH open_loans AS (
      SET status = d.new_status, days_past_due = d.days_past_due, delinquency_as_of = $1::date, updated_at = now()
     FROM decided d
    WHERE l.id = d.id
+     AND l.status = d.old_status
      AND (l.status <> d.new_status OR l.days_past_due <> d.days_past_due OR l.delinquency_as_of IS DISTINCT FROM $1::date)
   RETURNING l.id, d.old_status, d.new_status, d.days_past_due
 ), events AS (
