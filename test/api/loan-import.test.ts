@@ -248,6 +248,24 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     ]);
   });
 
+  it("when a household's status changed after a row's contract date, then the row is judged by the status on that date, as POST /loans judges it", async () => {
+    const [liftedThen, poorThen] = await households(2);
+    const poverty = await t.as('poverty.lankao');
+    const changeStatus = async (householdNumber: string, changes: Array<[string, string]>) => {
+      const id = (await poverty.get(`/api/v1/households?householdNumber=${householdNumber}`)).body.items[0].id;
+      for (const [status, effectiveDate] of changes) {
+        const res = await poverty.post(`/api/v1/households/${id}/status`).send({ status, effectiveDate });
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+      }
+    };
+    await changeStatus(liftedThen!, [['lifted', '2025-06-01'], ['monitored', '2026-10-01']]);
+    await changeStatus(poorThen!, [['lifted', '2026-10-01']]);
+    const refused = await importLoans([loanRow(poorThen!), loanRow(liftedThen!)]);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    expect(refused.body.error.details.map((d: Row) => [d.row, d.column, d.rule, d.actual])).to.deep.equal([[3, 'householdNumber', 'HOUSEHOLD_STATUS_NOT_ALLOWED', 'lifted']]);
+    expect((await importLoans([loanRow(poorThen!)])).status).to.equal(201);
+  });
+
   it('when rows name unknown borrowers, branches of another bank or break format rules, then each is reported by row and column', async () => {
     const [n] = await households(1);
     const [foreign] = await t.db.dataSource.query(`SELECT uscc FROM institutions WHERE type = 'bank_branch' AND parent_id <> $1 LIMIT 1`, [bankId]);

@@ -3,6 +3,7 @@ import { addDays, addMonthsClamped, type IsoDate } from '../../src/core/dates';
 import { todayInShanghai } from '../../src/shared/clock';
 import { eventually } from '../support/eventually';
 import { residentId, unique } from '../support/fixtures';
+import { createLinkedEnterprise } from '../support/loan-builder';
 import { startTestApp, type TestApp } from '../support/app';
 
 const LANKAO_VILLAGE = '410225100201';
@@ -107,6 +108,49 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(Object.keys(byCode)).to.include.members(['HOUSEHOLD_STATUS_NOT_ALLOWED', 'PRINCIPAL_OVER_CAP', 'TERM_OVER_CAP', 'AGE_OUT_OF_RANGE', 'RATE_OVER_CAP']);
     expect(byCode.PRINCIPAL_OVER_CAP.limit).to.equal('50000.00');
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
+  });
+
+  it("when a household's status changed after the contract date, then eligibility takes its status on the contract date, both ways", async () => {
+    const poverty = await t.as('poverty.lankao');
+    const changeStatus = async (householdId: string, status: string, effectiveDate: string) => {
+      const res = await poverty.post(`/api/v1/households/${householdId}/status`).send({ status, effectiveDate });
+      expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    };
+    // Lifted on the contract date (2026-03-01), monitored since 2026-10-01: refused.
+    const liftedThen = await household({ status: 'lifted', statusSince: '2024-01-01' });
+    await changeStatus(liftedThen, 'monitored', '2026-10-01');
+    const refused = await register('officer.abc', microcredit(liftedThen));
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    expect(refused.body.error.details).to.deep.equal([
+      { code: 'HOUSEHOLD_STATUS_NOT_ALLOWED', field: 'householdId', message: "the household's status on the contract date must be poor or monitored; it was lifted", limit: 'poor,monitored', actual: 'lifted' },
+    ]);
+    // Poor on the contract date, lifted since 2026-10-01: eligible.
+    const poorThen = await household();
+    await changeStatus(poorThen, 'lifted', '2026-10-01');
+    expect((await register('officer.abc', microcredit(poorThen))).status).to.equal(201);
+    // Not in the register yet on the contract date: no status, refused.
+    const registeredLater = await household({ statusSince: '2026-06-01' });
+    const early = await register('officer.abc', microcredit(registeredLater));
+    expect(early.status, JSON.stringify(early.body)).to.equal(422);
+    expect(early.body.error.details[0]).to.include({ code: 'HOUSEHOLD_STATUS_NOT_ALLOWED', message: "the household's status on the contract date must be poor or monitored; it was not yet in the register" });
+  });
+
+  it('when a driven household was poor on the contract date and is lifted now, then the enterprise drove it on that date', async () => {
+    const driven = await household();
+    const enterpriseId = await createLinkedEnterprise(t.db.dataSource, [driven], '2025-01-01');
+    const lifted = await (await t.as('poverty.lankao')).post(`/api/v1/households/${driven}/status`).send({ status: 'lifted', effectiveDate: '2026-10-01' });
+    expect(lifted.status, JSON.stringify(lifted.body)).to.equal(200);
+    const enterpriseLoan = (dates: object) =>
+      register('officer.abc', {
+        contractNumber: `HT-${unique()}`, modelCode: 'enterprise_driven', borrowerKind: 'enterprise', enterpriseId, agreementNumber: `XY-${unique()}`,
+        principal: '500000.00', rateAnnual: '0.0470', purpose: '扩建大棚', ...dates,
+      });
+    const before = await enterpriseLoan({ contractDate: '2026-03-01', disbursementDate: '2026-03-01', maturityDate: '2027-03-01' });
+    expect(before.status, JSON.stringify(before.body)).to.equal(201);
+    expect(before.body.drivenHouseholds).to.equal(1);
+    const after = await enterpriseLoan({ contractDate: '2026-11-01', disbursementDate: '2026-11-01', maturityDate: '2027-11-01' });
+    expect(after.status, JSON.stringify(after.body)).to.equal(422);
+    expect(after.body.error.details.map((d: { code: string }) => d.code)).to.deep.equal(['TOO_FEW_DRIVEN_HOUSEHOLDS']);
   });
 
   it('when a monthly loan matures a stray day after a whole number of months, then INVALID_SCHEDULE is listed with the other failed rules and nothing is written', async () => {

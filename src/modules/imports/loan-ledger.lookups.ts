@@ -18,9 +18,9 @@ export interface InstitutionRef {
   uscc: string;
 }
 
+/** A household of the file; its status is looked up as of each row's contract date (householdStatusesOn). */
 export interface HouseholdRef {
   id: string;
-  status: 'poor' | 'lifted' | 'monitored';
   birthDate: string;
   regionPath: string;
   /** How the loan's record names the borrower (head's name, masked ID number). */
@@ -57,8 +57,8 @@ export async function lookUpReferences(
     [args.usccs, args.institutionId],
   );
   const refs = institutions.map((i) => ({ id: i.id, type: i.type, parentId: i.parent_id, uscc: i.uscc }));
-  const households: Array<{ id: string; household_number: string; status: HouseholdRef['status']; birth_date: string; region_path: string; head_name: string; id_number_masked: string }> = await manager.query(
-    'SELECT id, household_number, status, birth_date, region_path, head_name, id_number_masked FROM households WHERE household_number = ANY($1::varchar[])',
+  const households: Array<{ id: string; household_number: string; birth_date: string; region_path: string; head_name: string; id_number_masked: string }> = await manager.query(
+    'SELECT id, household_number, birth_date, region_path, head_name, id_number_masked FROM households WHERE household_number = ANY($1::varchar[])',
     [args.householdNumbers],
   );
   const enterprises: Array<{ id: string; uscc: string; name: string; kind: EnterpriseRef['kind']; region_path: string }> = await manager.query(
@@ -76,7 +76,7 @@ export async function lookUpReferences(
     institutionsByUscc: new Map(refs.map((r) => [r.uscc, r])),
     ownInstitution: refs.find((r) => r.id === args.institutionId),
     householdsByNumber: new Map(
-      households.map((h) => [h.household_number, { id: h.id, status: h.status, birthDate: h.birth_date, regionPath: h.region_path, headName: h.head_name, idNumberMasked: h.id_number_masked }]),
+      households.map((h) => [h.household_number, { id: h.id, birthDate: h.birth_date, regionPath: h.region_path, headName: h.head_name, idNumberMasked: h.id_number_masked }]),
     ),
     enterprisesByUscc: new Map(enterprises.map((e) => [e.uscc, { id: e.id, kind: e.kind, regionPath: e.region_path, name: e.name, uscc: e.uscc }])),
     registeredContracts: new Set(contracts.map((c) => c.contract_number)),

@@ -23,7 +23,8 @@ import {
   type NewLoan,
   type NewLoanRow,
 } from '../loans/loan-assessment';
-import { drivenHouseholdsOn, drivenKey, householdModelKey, householdsWithOpenLoan } from '../loans/loan-lookups';
+import { drivenHouseholdsOn, drivenKey, householdDateKey, householdModelKey, householdStatusesOn, householdsWithOpenLoan } from '../loans/loan-lookups';
+import type { HouseholdStatus } from '../households/household.entity';
 import { countyOf } from '../loans/loan-registration.service';
 import { toLoanDto } from '../loans/loan.dto';
 import { Loan } from '../loans/loan.entity';
@@ -76,6 +77,7 @@ interface Candidate {
 /** The facts gathered for all candidates at once. */
 interface FileFacts {
   rates: Map<string, Decimal>;
+  householdStatuses: Map<string, HouseholdStatus>;
   driven: Map<string, number>;
   openLoans: Set<string>;
   funds: Map<string, FundRef>;
@@ -191,7 +193,7 @@ function resolve({ row, value, refused }: CheckedRow<LoanLedgerRow>, bankId: str
   return { row, input, branchId: branch.id, version, borrower: borrower.borrower, termMonths, principal: parseMoney(input.principal) };
 }
 
-/** The borrower's facts on the contract date, as LoanRegistrationService.loadBorrower gathers them (driven households come later, for all rows at once). */
+/** The borrower's facts on the contract date, as LoanRegistrationService.loadBorrower gathers them (household statuses and driven households come later, for all rows at once). */
 function resolveBorrower(
   value: Partial<LoanLedgerRow>,
   refs: LedgerReferences,
@@ -204,10 +206,11 @@ function resolveBorrower(
     const contractDate = value.contractDate as IsoDate;
     const birthDate = household.birthDate as IsoDate;
     const age = compareDates(birthDate, contractDate) <= 0 ? ageAt(birthDate, contractDate) : 0;
+    // The status as of the contract date comes later, for all rows at once (gatherFacts).
     const borrower = {
       regionPath: household.regionPath,
       countyCode: countyOf(household.regionPath),
-      facts: { householdStatus: household.status, borrowerAgeYears: age },
+      facts: { borrowerAgeYears: age },
       shownAs: { household: { headName: household.headName, idNumberMasked: household.idNumberMasked } },
     };
     return { borrower, householdId: household.id };
@@ -226,9 +229,11 @@ function resolveBorrower(
   return undefined;
 }
 
-/** Reference rates, driven households, open loans, funds and breakers: each one look-up for every candidate. */
+/** Reference rates, household statuses, driven households, open loans, funds and breakers: each one look-up for every candidate. */
 async function gatherFacts(manager: EntityManager, bankId: string, candidates: Candidate[]): Promise<FileFacts> {
   const rates = await referenceRatesInForce(manager, candidates.map((c) => ({ date: c.input.contractDate, termMonths: c.termMonths })));
+  const households = candidates.filter((c) => c.input.householdId !== undefined);
+  const householdStatuses = await householdStatusesOn(manager, households.map((c) => ({ householdId: c.input.householdId!, date: c.input.contractDate })));
   const enterprises = candidates.filter((c) => c.input.enterpriseId !== undefined);
   const driven = await drivenHouseholdsOn(manager, enterprises.map((c) => ({ enterpriseId: c.input.enterpriseId!, date: c.input.contractDate })));
   const slotted = candidates.filter((c) => holdsHouseholdSlot(c.version.parameters, c.input));
@@ -241,7 +246,7 @@ async function gatherFacts(manager: EntityManager, bankId: string, candidates: C
     manager,
     guarded.map((c) => ({ modelCode: c.input.modelCode, regionPath: c.borrower.regionPath, thresholds: c.version.parameters.circuitBreaker! })),
   );
-  return { rates, driven, openLoans, funds, fundOutstanding, breakers };
+  return { rates, householdStatuses, driven, openLoans, funds, fundOutstanding, breakers };
 }
 
 /**
@@ -260,6 +265,10 @@ function assessInFileOrder(candidates: Candidate[], bankId: string, facts: FileF
     if (!referenceRate) {
       addFailure(problems, c.row, input, { code: 'REFERENCE_RATE_IN_FORCE', field: 'contractDate', message: `no reference rate is in force on or before ${input.contractDate}` });
       continue;
+    }
+    if (input.householdId !== undefined) {
+      const status = facts.householdStatuses.get(householdDateKey(input.householdId, input.contractDate));
+      if (status) borrower.facts.householdStatus = status;
     }
     if (input.enterpriseId !== undefined) borrower.facts.drivenHouseholds = facts.driven.get(drivenKey(input.enterpriseId, input.contractDate)) ?? 0;
     const slot = holdsHouseholdSlot(params, input) ? householdModelKey(input.householdId!, input.modelCode) : undefined;

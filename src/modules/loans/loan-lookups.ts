@@ -15,10 +15,34 @@ const OPEN_STATUSES = [...OPEN_LOAN_STATUSES];
 
 export const drivenKey = (enterpriseId: string, date: string): string => `${enterpriseId}|${date}`;
 export const householdModelKey = (householdId: string, modelCode: string): string => `${householdId}|${modelCode}`;
+export const householdDateKey = (householdId: string, date: string): string => `${householdId}|${date}`;
+
+/**
+ * A household's status on a date, as SQL (issue 4: eligibility is checked as of the contract date):
+ * its latest household_history status row on or before the date, a later row of the same day winning
+ * by id, as settlement and progress read it. One look-up on household_history_household_idx. NULL
+ * when the household had no status yet: every household gets its first row, dated statusSince, when
+ * it is registered (API, import, seed), so a date before that is before it was in the register.
+ */
+export const householdStatusOnSql = (householdId: string, date: string): string =>
+  `(SELECT hh.status FROM household_history hh
+     WHERE hh.household_id = ${householdId} AND hh.kind = 'status' AND hh.effective_date <= ${date}
+     ORDER BY hh.effective_date DESC, hh.id DESC LIMIT 1)`;
+
+/** The status of each household on each date (householdStatusOnSql); keyed by `householdDateKey`, absent when it had none. */
+export async function householdStatusesOn(manager: EntityManager, pairs: ReadonlyArray<{ householdId: string; date: string }>): Promise<Map<string, HouseholdStatus>> {
+  if (pairs.length === 0) return new Map();
+  const rows: Array<{ household_id: string; on_date: string; status: HouseholdStatus | null }> = await manager.query(
+    `SELECT DISTINCT p.household_id, p.on_date::text AS on_date, ${householdStatusOnSql('p.household_id', 'p.on_date')} AS status
+       FROM unnest($1::uuid[], $2::date[]) AS p(household_id, on_date)`,
+    [pairs.map((p) => p.householdId), pairs.map((p) => p.date)],
+  );
+  return new Map(rows.filter((r) => r.status !== null).map((r) => [householdDateKey(r.household_id, r.on_date), r.status!]));
+}
 
 /**
  * Households an enterprise drives on a date (SPEC §3): distinct households in status poor or
- * monitored with an active linkage from it on that date. Keyed by `drivenKey`; absent means 0.
+ * monitored on that date with an active linkage from it on that date. Keyed by `drivenKey`; absent means 0.
  */
 export async function drivenHouseholdsOn(manager: EntityManager, pairs: ReadonlyArray<{ enterpriseId: string; date: string }>): Promise<Map<string, number>> {
   if (pairs.length === 0) return new Map();
@@ -26,8 +50,7 @@ export async function drivenHouseholdsOn(manager: EntityManager, pairs: Readonly
     `SELECT p.enterprise_id, p.on_date::text AS on_date, count(DISTINCT l.household_id)::int AS driven
        FROM unnest($1::uuid[], $2::date[]) AS p(enterprise_id, on_date)
        JOIN linkages l ON l.source_enterprise_id = p.enterprise_id
-       JOIN households h ON h.id = l.household_id
-      WHERE h.status IN ('poor', 'monitored')
+      WHERE ${householdStatusOnSql('l.household_id', 'p.on_date')} IN ('poor', 'monitored')
         AND l.start_date <= p.on_date AND (l.end_date IS NULL OR l.end_date >= p.on_date) AND (l.ended_on IS NULL OR l.ended_on > p.on_date)
       GROUP BY p.enterprise_id, p.on_date`,
     [pairs.map((p) => p.enterpriseId), pairs.map((p) => p.date)],
@@ -59,7 +82,8 @@ export interface RegistrationLookups {
   version: { id: string; version: number; parameters: ModelParameters } | null;
   /** The reference rate in force (rateInForceSql), null when none is or no term was given. */
   referenceRate: Decimal | null;
-  household: { id: string; birthDate: string; regionPath: string; status: HouseholdStatus; headName: string; idNumberMasked: string } | null;
+  /** The household, with its status on the contract date (null when it had none yet). */
+  household: { id: string; birthDate: string; regionPath: string; status: HouseholdStatus | null; headName: string; idNumberMasked: string } | null;
   /** Whether the household holds an open loan in its one slot under the model (as householdsWithOpenLoan). */
   householdHasOpenLoan: boolean;
 }
@@ -69,7 +93,7 @@ const REGISTRATION_LOOKUPS_SQL = `SELECT br.id AS branch_id, br.type AS branch_t
             EXISTS (SELECT 1 FROM loans d WHERE d.bank_id = $1::uuid AND d.contract_number = $3) AS duplicate_contract,
             v.id AS version_id, v.version, v.parameters,
             (${rateInForceSql('$5::date', '$7::text', '$8::text')})::text AS reference_rate,
-            h.id AS household_id, h.birth_date, h.region_path, h.status AS household_status, h.head_name, h.id_number_masked,
+            h.id AS household_id, h.birth_date, h.region_path, ${householdStatusOnSql('h.id', '$5::date')} AS household_status, h.head_name, h.id_number_masked,
             EXISTS (SELECT 1 FROM loans o
                      WHERE o.exclusive_household_id = $6::uuid AND o.model_code = $4 AND o.status = ANY($9::text[])) AS household_has_open_loan
        FROM (VALUES (1)) AS one (x)
@@ -84,7 +108,7 @@ const REGISTRATION_LOOKUPS_SQL = `SELECT br.id AS branch_id, br.type AS branch_t
 /**
  * Registration's look-ups in one statement (issue 7): the branch, whether the bank already has the
  * contract number, the model version in force on the contract date, the reference rate for the
- * term, the household and whether it holds an open loan under the model. Each used to be a round
+ * term, the household with its status on the contract date, and whether it holds an open loan under the model. Each used to be a round
  * trip of its own inside the registration's transaction. None of them locks anything, so reading
  * them together changes no outcome; the service checks them in the order it always did. The
  * service runs the statement together with its idempotency claim (claimIdempotencyKey).

@@ -187,7 +187,7 @@ export class LoanRegistrationService {
       return {
         regionPath: household.regionPath,
         countyCode: countyOf(household.regionPath),
-        facts: { householdStatus: household.status, borrowerAgeYears: age },
+        facts: { ...(household.status ? { householdStatus: household.status } : {}), borrowerAgeYears: age },
         shownAs: { household: { headName: household.headName, idNumberMasked: household.idNumberMasked } },
       };
     }

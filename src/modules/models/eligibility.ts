@@ -12,6 +12,7 @@ import type { EligibilityRules, GuaranteeRule } from './model-parameters';
 
 export interface LoanFacts {
   borrowerKind: 'household' | 'enterprise';
+  /** On the contract date; absent when the household had no status in the register yet. */
   householdStatus?: 'poor' | 'lifted' | 'monitored';
   enterpriseKind?: 'company' | 'cooperative' | 'village_collective';
   /** Whole years at the contract date. */
@@ -69,7 +70,10 @@ export const checkBorrowerKind: RuleCheck = (rules, facts) =>
         actual: facts.borrowerKind,
       };
 
-/** Applies to household borrowers; a household of unknown status fails rather than slipping through. */
+/**
+ * Applies to household borrowers, with their status on the contract date; a household of unknown
+ * status (none yet on that date) fails rather than slipping through.
+ */
 export const checkHouseholdStatus: RuleCheck = (rules, facts) => {
   const allowed = rules.householdStatuses;
   if (!allowed || facts.borrowerKind !== 'household') return null;
@@ -77,7 +81,7 @@ export const checkHouseholdStatus: RuleCheck = (rules, facts) => {
   return {
     code: ELIGIBILITY_CODES.householdStatus,
     field: 'householdId',
-    message: `the household's status must be ${allowed.join(' or ')}; it is ${facts.householdStatus ?? 'unknown'}`,
+    message: `the household's status on the contract date must be ${allowed.join(' or ')}; it was ${facts.householdStatus ?? 'not yet in the register'}`,
     limit: allowed.join(','),
     ...(facts.householdStatus ? { actual: facts.householdStatus } : {}),
   };
