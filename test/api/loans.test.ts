@@ -242,8 +242,11 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const first = await pay(key, { paidOn: '2026-04-01', principal: '20000.00', interest: '114.79' });
     expect(first.status, JSON.stringify(first.body)).to.equal(201);
     const retry = await pay(key, { paidOn: '2026-04-01', principal: '20000.00', interest: '114.79' });
-    expect(retry.status).to.equal(200);
-    expect(retry.body.id).to.equal(first.body.id);
+    expect(retry.status, 'a retry answers as the first attempt did').to.equal(201);
+    expect(retry.body).to.deep.equal(first.body);
+    const reused = await pay(key, { paidOn: '2026-04-01', principal: '20000.01', interest: '114.79' });
+    expect(reused.status).to.equal(422);
+    expect(reused.body.error.details[0].rule).to.equal('IDEMPOTENCY_KEY_REUSED');
     let detail = await officer.get(`/api/v1/loans/${loan.id}`);
     expect(detail.body.outstandingPrincipal).to.equal('30000.00');
     const reversal = await officer.post(`/api/v1/loans/${loan.id}/repayments/${first.body.id}/reverse`).send({ reason: '录入错误' });

@@ -83,11 +83,16 @@ export class LoanServicingService {
     });
   }
 
-  async repay(context: AuthenticatedContext, loanId: string, input: NewRepayment, idempotencyKey: string): Promise<{ status: number; body: RepaymentDto }> {
+  /**
+   * Records a repayment (201). A retry with the same Idempotency-Key answers the repayment first
+   * recorded, as the first answer did (201 again, as loan registration replays its stored answer),
+   * so a client cannot tell a retry from the first attempt; the same key for a different repayment is refused.
+   */
+  async repay(context: AuthenticatedContext, loanId: string, input: NewRepayment, idempotencyKey: string): Promise<RepaymentDto> {
     return inTransaction(this.dataSource, async (manager) => {
       const loan = await this.lockLoan(manager, context, loanId);
       const previous = await manager.getRepository(Repayment).findOneBy({ loanId, idempotencyKey });
-      if (previous) return { status: 200, body: sameRepaymentOrRefuse(previous, input) };
+      if (previous) return sameRepaymentOrRefuse(previous, input);
       if (!REPAYABLE_STATUSES.includes(loan.status)) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
       const principal = parseMoney(input.principal);
       const interest = parseMoney(input.interest);
@@ -117,7 +122,7 @@ export class LoanServicingService {
         await this.moveTo(manager, context, loan, 'settled', input.paidOn, 'settled', { repaymentId: repayment.id });
       }
       await this.finish(manager, context, loan, 'repay', before);
-      return { status: 201, body: toRepaymentDto(repayment) };
+      return toRepaymentDto(repayment);
     });
   }
 

@@ -179,10 +179,7 @@ export function registerLoanRoutes(
     }),
     status: 201,
     response: repaymentSchema,
-    handle: async ({ params, body, headers }, context, res) => {
-      const { status, body: repayment } = await services.servicing.repay(context, params.id, body, headers['idempotency-key']);
-      res.status(status).json(repayment);
-    },
+    handle: ({ params, body, headers }, context) => services.servicing.repay(context, params.id, body, headers['idempotency-key']),
   });
   api.add({
     method: 'post',
