@@ -1,10 +1,7 @@
 import { Writable } from 'node:stream';
 import { expect } from 'chai';
 import { addMonthsClamped, Decimal, formatCapitalNumerals, type IsoDate } from '../../src/core';
-import { SettlementsService } from '../../src/modules/settlements';
 import { planStatement } from '../../src/modules/settlements/statement-layout';
-import type { AuthenticatedContext, AuthUser } from '../../src/shared/auth/context';
-import { DomainError } from '../../src/shared/http/errors';
 import { unique } from '../support/fixtures';
 import type { RepaymentMethod } from '../../src/modules/loans/loan.entity';
 import { startTestApp, type TestApp } from '../support/app';
@@ -338,55 +335,6 @@ describe('settlement engine on a real database (SPEC §6, §7)', function () {
     console.log(`      10,000 lines: computed in ${computeMs} ms; statement of ${rendered.pages} pages, ${(bytes / 2 ** 20).toFixed(1)} MiB, rendered in ${renderMs} ms; heap growth while rendering ${heapGrowthMb.toFixed(1)} MiB`);
     expect(heapGrowthMb).to.be.lessThan(200);
   });
-
-  it('when two unapproved batches carry the same correction and one is approved, then approving the other is refused until it is recomputed', async () => {
-    const db = t.db.dataSource;
-    const bank = await createTestBank(db, '调整银行');
-    const [household] = await createHouseholds(db, 1);
-    const loan = await insertLoan(db, {
-      bankId: bank.id, modelCode: 'household_microcredit', borrowerKind: 'household', borrowerId: household!, createdBy: creator, principal: '50000.00', rateAnnual: '0.0435',
-      referenceRateAnnual: '0.0435', disbursementDate: '2026-03-01', maturityDate: '2027-03-01', payInstalmentsUpTo: '2026-12-20', repayments: [{ paidOn: '2026-05-01', principal: '10000.00' }],
-    });
-    // A clock in mid-2027, so that 2026Q4 has ended too.
-    const workflow = new SettlementsService(db, () => '2027-06-30' as IsoDate);
-    const [finance, finance2, officer] = await Promise.all(['finance', 'finance2', 'officer.abc'].map((u) => contextOf(u, bank.id)));
-    const settle = async (period: string) => (await workflow.compute(finance, { bankId: bank.id, period })).batch;
-    const q2 = await settle('2026Q2');
-    await workflow.submit(officer, q2.id, {});
-    await workflow.approve(finance2, q2.id);
-    // The 2026-05-01 repayment is reversed after 2026Q2 was approved (value-dated on its own day).
-    const [repayment] = await db.query(`SELECT id, principal FROM repayments WHERE loan_id = $1 AND paid_on = '2026-05-01'`, [loan.id]);
-    await db.query(`INSERT INTO repayments (loan_id, kind, paid_on, principal, interest, penalty, reverses_id, idempotency_key, created_by) VALUES ($1, 'reversal', '2026-05-01', -$2::numeric, 0, 0, $3, 'rev', $4)`, [loan.id, repayment.principal, repayment.id, creator]);
-    const q3 = await settle('2026Q3');
-    const q4 = await settle('2026Q4');
-    expect([q3.adjustmentCount, q4.adjustmentCount]).to.deep.equal([1, 1]);
-    for (const batch of [q3, q4]) await workflow.submit(officer, batch.id, {});
-    await workflow.approve(finance2, q4.id);
-    let refusal: unknown;
-    await workflow.approve(finance2, q3.id).catch((error) => (refusal = error));
-    expect(refusal).to.be.instanceOf(DomainError).and.to.include({ code: 'INVALID_STATE' });
-    await workflow.reject(finance2, q3.id, '调整已计入2026Q4');
-    const recomputed = await settle('2026Q3');
-    expect(recomputed).to.include({ adjustmentCount: 0 });
-    await workflow.submit(officer, q3.id, {});
-    expect((await workflow.approve(finance2, q3.id)).status).to.equal('approved');
-    const [booked] = await db.query(
-      `SELECT sum(sl.total_amount)::text AS total FROM settlement_lines sl JOIN settlement_batches b ON b.id = sl.batch_id
-        WHERE sl.loan_id = $1 AND ((sl.kind = 'regular' AND b.period = '2026Q2') OR sl.adjusts_period = '2026Q2')`,
-      [loan.id],
-    );
-    // 2026Q2 paid once in full: 92 days on 50,000.00 at 4.35 % = 555.83 (494.21 booked + 61.62 adjusted).
-    expect(booked.total).to.equal('555.83');
-  });
-
-  async function contextOf(username: string, bankId: string): Promise<AuthenticatedContext> {
-    const [u] = await t.db.dataSource.query(`SELECT id, username, role, region_code FROM users WHERE username = $1`, [username]);
-    const user: AuthUser = {
-      id: u.id, username: u.username, displayName: u.username, role: u.role, regionCode: u.region_code, regionPath: '410200/', regionLevel: 'city',
-      institutionId: null, bankId: u.role === 'loan_officer' ? bankId : null, enterpriseId: null,
-    };
-    return { requestId: `test-${unique()}`, user, ip: '' };
-  }
 });
 
 function dayAfter(date: string, days: number): string {

@@ -9,11 +9,12 @@ import { startTestApp, type TestApp } from '../support/app';
 import { createHouseholds, createTestBank, insertLoan, userId } from '../support/loan-builder';
 
 /**
- * The settlement workflow when its steps overlap (SPEC §7 "a later correction is an adjustment line
- * in the next batch", paid once): two approvals at once, a draft computed or the scheduled job run
- * while another batch of the bank is being approved, and instances whose clocks differ.
+ * A correction is paid once (SPEC §7 "a later correction is an adjustment line in the next batch"):
+ * when two batches carry it one after the other, and when the workflow's steps overlap — two
+ * approvals at once, a draft computed or the scheduled job run while another batch of the bank is
+ * being approved, instances whose clocks differ.
  */
-describe('settlement workflow under concurrency (SPEC §7)', function () {
+describe('settlement workflow: a correction is paid once (SPEC §7)', function () {
   this.timeout(300_000);
   let t: TestApp;
   let creator: string;
@@ -103,6 +104,24 @@ describe('settlement workflow under concurrency (SPEC §7)', function () {
       await runner.release();
     }
   }
+
+  it('when two unapproved batches carry the same correction and one is approved, then approving the other is refused until it is recomputed', async () => {
+    const { loan, workflow, finance2, officer, draft } = await bankWithCorrection();
+    const q3 = await draft('2026Q3');
+    const q4 = await draft('2026Q4');
+    expect([q3.adjustmentCount, q4.adjustmentCount]).to.deep.equal([1, 1]);
+    for (const batch of [q3, q4]) await workflow.submit(officer, batch.id, {});
+    await workflow.approve(finance2, q4.id);
+    let refusal: unknown;
+    await workflow.approve(finance2, q3.id).catch((error) => (refusal = error));
+    expect(refusal).to.be.instanceOf(DomainError).and.to.include({ code: 'INVALID_STATE' });
+    await workflow.reject(finance2, q3.id, '调整已计入2026Q4');
+    expect(await draft('2026Q3')).to.include({ adjustmentCount: 0 });
+    await workflow.submit(officer, q3.id, {});
+    expect((await workflow.approve(finance2, q3.id)).status).to.equal('approved');
+    // 2026Q2 paid once in full: 92 days on 50,000.00 at 4.35 % = 555.83 (494.21 booked + 61.62 adjusted).
+    expect(await bookedForQ2(loan.id)).to.equal('555.83');
+  });
 
   it('when two submitted batches carrying the same correction are approved at the same time, then the second waits for the first and is refused: the correction is paid once', async () => {
     const { loan, workflow, finance2, finance3, officer, draft } = await bankWithCorrection();
