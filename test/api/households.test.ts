@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { addDays } from '../../src/core';
+import { todayInShanghai } from '../../src/shared/clock';
 import { residentId, unique, withWrongCheck } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 import { expectError } from '../support/errors';
@@ -158,6 +160,23 @@ describe('households (SPEC §3)', () => {
       ['status', 'monitored', '2026-02-01'],
       ['demonstration', null, '2026-03-01'],
     ]);
+  });
+
+  it('when a status change, a designation or a registration is dated after today, then 422 NOT_IN_FUTURE and the household is unchanged', async () => {
+    const poverty = await t.as('poverty.lankao');
+    const { body: household } = await poverty.post('/api/v1/households').send(newHousehold());
+    const tomorrow = addDays(todayInShanghai(), 1);
+    const lifted = await poverty.post(`/api/v1/households/${household.id}/status`).send({ status: 'lifted', effectiveDate: tomorrow });
+    expect(lifted.status, JSON.stringify(lifted.body)).to.equal(422);
+    expect(lifted.body.error.details[0]).to.include({ field: 'effectiveDate', rule: 'NOT_IN_FUTURE' });
+    const designated = await poverty.post(`/api/v1/households/${household.id}/demonstration`).send({ isDemonstration: true, effectiveDate: tomorrow });
+    expect(designated.status, JSON.stringify(designated.body)).to.equal(422);
+    const now = await poverty.get(`/api/v1/households/${household.id}`);
+    expect(now.body).to.include({ status: 'poor', isDemonstration: false });
+    expect((await poverty.get(`/api/v1/households/${household.id}/history`)).body).to.have.length(1);
+    const registered = await poverty.post('/api/v1/households').send(newHousehold({ statusSince: tomorrow }));
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(422);
+    expect(registered.body.error.details).to.deep.include({ field: 'statusSince', rule: 'NOT_IN_FUTURE', message: `statusSince cannot be after today (${todayInShanghai()})` });
   });
 
   it('when a finance officer or a loan officer tries to register, then 403', async () => {

@@ -194,7 +194,12 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
   });
 
   it('when rows break format rules, then every problem is reported at once as 400 with row and column', async () => {
-    const rows = [household({ members: '2', laborers: '3' }), household({ phone: '12345', status: 'rich' }), household({ villageCode: qixianVillage })];
+    const rows = [
+      household({ members: '2', laborers: '3' }),
+      household({ phone: '12345', status: 'rich' }),
+      household({ villageCode: qixianVillage }),
+      household({ statusSince: '2099-01-01' }),
+    ];
     const res = await upload('poverty.lankao', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, rows));
     expect(res.status, JSON.stringify(res.body)).to.equal(400);
     const found = res.body.error.details.map((d: Row) => [d.row, d.column, d.rule]);
@@ -203,6 +208,7 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
       [3, 'phone', 'string.pattern.name'],
       [3, 'status', 'any.only'],
       [4, 'villageCode', 'VILLAGE_IN_YOUR_REGION'],
+      [5, 'statusSince', 'NOT_IN_FUTURE'],
     ]);
     // Excel keeps 15 significant digits of a number: an ID number typed into a number cell is lost.
     const typedAsNumber = { ...household(), idNumber: 410225198005120000 };

@@ -135,6 +135,9 @@ export class HouseholdsService {
       if (!demonstration && input.demonstrationSince) {
         problems.push({ field: 'demonstrationSince', rule: 'DEMONSTRATION_DATE_ONLY_WHEN_DESIGNATED', message: 'only a demonstration household has a designation date' });
       }
+      for (const [field, date] of [['statusSince', input.statusSince], ['demonstrationSince', input.demonstrationSince]] as const) {
+        if (date && compareDates(date as IsoDate, today) > 0) problems.push({ field, rule: 'NOT_IN_FUTURE', message: `${field} cannot be after today (${today})` });
+      }
       if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the household breaks the register rules', problems);
       await this.refuseDuplicates(manager, input.householdNumber, input.idNumber);
       const household = manager.getRepository(Household).create({
@@ -220,7 +223,7 @@ export class HouseholdsService {
       if (!canChangeStatus(household.status, input.status)) {
         throw new DomainError('INVALID_STATE', `a ${household.status} household cannot become ${input.status}`);
       }
-      this.refuseBackdating(input.effectiveDate, household.statusSince, 'status');
+      this.refuseEffectiveDate(input.effectiveDate, household.statusSince, 'status');
       const before = this.toDto(household, context.user);
       household.status = input.status;
       household.statusSince = input.effectiveDate;
@@ -243,7 +246,7 @@ export class HouseholdsService {
         `SELECT max(effective_date)::text AS since FROM household_history WHERE household_id = $1 AND kind = 'demonstration'`,
         [id],
       );
-      if (last?.since) this.refuseBackdating(input.effectiveDate, last.since, 'demonstration designation');
+      this.refuseEffectiveDate(input.effectiveDate, last?.since ?? null, 'demonstration designation');
       const before = this.toDto(household, context.user);
       household.isDemonstration = input.isDemonstration;
       household.demonstrationSince = input.isDemonstration ? input.effectiveDate : null;
@@ -316,10 +319,21 @@ export class HouseholdsService {
     }
   }
 
-  private refuseBackdating(effectiveDate: string, since: string, what: string): void {
-    if (compareDates(effectiveDate as IsoDate, since as IsoDate) < 0) {
+  /**
+   * A change takes effect between the last change and today. Not before the last one: history is
+   * appended in order. Not in the future: the household's row shows its status now, and loans,
+   * settlements and progress read the dated history, so a change is recorded once it has happened.
+   */
+  private refuseEffectiveDate(effectiveDate: string, since: string | null, what: string): void {
+    if (since !== null && compareDates(effectiveDate as IsoDate, since as IsoDate) < 0) {
       throw new DomainError('RULE_VIOLATION', `the ${what} change cannot take effect before the last one (${since})`, [
         { field: 'effectiveDate', rule: 'NOT_BEFORE_LAST_CHANGE', message: `on or after ${since}` },
+      ]);
+    }
+    const today = todayInShanghai();
+    if (compareDates(effectiveDate as IsoDate, today) > 0) {
+      throw new DomainError('RULE_VIOLATION', `the ${what} change cannot take effect after today (${today})`, [
+        { field: 'effectiveDate', rule: 'NOT_IN_FUTURE', message: 'record the change once it has taken effect' },
       ]);
     }
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IsoDate } from '../../core/dates';
+import { compareDates, type IsoDate } from '../../core/dates';
 import { isInScope, scopeOf } from '../../shared/auth/scope';
 import { recordAuditForEach } from '../audit/audit.service';
 import type { HouseholdStatus } from '../households/household.entity';
@@ -81,8 +81,12 @@ async function villagesInScope({ manager, context, rows, problems }: ImportJob<N
   return villages;
 }
 
-function checkCounts({ rows, problems }: ImportJob<NewHousehold>): void {
+function checkCounts({ rows, problems, today }: ImportJob<NewHousehold>): void {
   for (const { row, value, refused } of rows) {
+    for (const column of ['statusSince', 'demonstrationSince'] as const) {
+      const date = value[column];
+      if (date && compareDates(date as IsoDate, today) > 0) problems.add({ row, column, rule: 'NOT_IN_FUTURE', message: `${column} cannot be after today (${today})` });
+    }
     if (value.laborers !== undefined && value.members !== undefined && value.laborers > value.members) {
       problems.add({ row, column: 'laborers', rule: 'LABORERS_WITHIN_MEMBERS', message: 'laborers cannot exceed members' });
     }
