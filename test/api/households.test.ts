@@ -81,6 +81,15 @@ describe('households (SPEC §3)', () => {
     expect(JSON.stringify(res.body)).not.to.contain('41022519800512A23X');
   });
 
+  it('when an ID number is typed into the phone field, then the 400 names the field and the rule but does not quote it', async () => {
+    const idNumber = residentId('410225', '19800512', 17);
+    const res = await (await t.as('poverty.lankao')).post('/api/v1/households').send(newHousehold({ phone: idNumber }));
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.details).to.have.length(1);
+    expect(res.body.error.details[0]).to.include({ in: 'body', path: 'phone' });
+    expect(JSON.stringify(res.body)).not.to.contain(idNumber.slice(6, 14));
+  });
+
   it('when the same ID number or household number is registered twice, then 409 DUPLICATE and one row stays', async () => {
     const input = newHousehold();
     const poverty = await t.as('poverty.lankao');

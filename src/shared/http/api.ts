@@ -63,6 +63,14 @@ const VALIDATION_OPTIONS: Joi.ValidationOptions = {
   convert: true,
   allowUnknown: false,
   errors: { wrap: { label: false } },
+  // Joi's pattern messages quote the value; an ID number typed into the wrong field (a phone, a
+  // household number) would come back in the 400 and go on into logs. No message repeats a value.
+  messages: {
+    'string.pattern.base': '{{#label}} does not match the required pattern: {{#regex}}',
+    'string.pattern.name': '{{#label}} does not match the {{#name}} pattern',
+    'string.pattern.invert.base': '{{#label}} matches the inverted pattern: {{#regex}}',
+    'string.pattern.invert.name': '{{#label}} matches the inverted {{#name}} pattern',
+  },
 };
 
 /** Validates params, query and body together and reports every problem at once. */
