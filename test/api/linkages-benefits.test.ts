@@ -138,6 +138,31 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(ok.status).to.equal(201);
   });
 
+  it("when the poverty office reports a benefit, then only under a demonstration household's linkage, and another user confirms it", async () => {
+    const poverty = await t.as('poverty.lankao');
+    const demonstration = await household('poverty.lankao', LANKAO_VILLAGE, '410225', true);
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const led = await poverty.post('/api/v1/linkages').send(linkage('household', demonstration.id, h.id, { type: 'employment' }));
+    expect(led.status, JSON.stringify(led.body)).to.equal(201);
+    const byEnterprise = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'order_purchase' }));
+    expect(byEnterprise.status, JSON.stringify(byEnterprise.body)).to.equal(201);
+    const report = (linkageId: string) => poverty.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId, paidOn: '2025-06-30', amount: '300.00', kind: 'wage' });
+
+    const forEnterprise = await report(byEnterprise.body.id);
+    expect(forEnterprise.status, JSON.stringify(forEnterprise.body)).to.equal(403);
+    const recorded = await report(led.body.id);
+    expect(recorded.status, JSON.stringify(recorded.body)).to.equal(201);
+    const ownConfirm = await poverty.post(`/api/v1/benefits/${recorded.body.id}/confirm`);
+    expect(ownConfirm.status, JSON.stringify(ownConfirm.body)).to.equal(403);
+    const ownReject = await poverty.post(`/api/v1/benefits/${recorded.body.id}/reject`).send({ reason: '自己报的' });
+    expect(ownReject.status).to.equal(403);
+    const confirmed = await (await t.as('poverty')).post(`/api/v1/benefits/${recorded.body.id}/confirm`);
+    expect(confirmed.status, JSON.stringify(confirmed.body)).to.equal(200);
+    expect(confirmed.body).to.include({ status: 'confirmed' });
+    const stored = await t.db.dataSource.query('SELECT count(*)::int AS n FROM benefit_records WHERE linkage_id = $1', [byEnterprise.body.id]);
+    expect(stored[0].n).to.equal(0);
+  });
+
   it('when the enterprise reports benefits, then only its own linkages accept them and the poverty office confirms once', async () => {
     const poverty = await t.as('poverty.lankao');
     const enterprise = await t.as('enterprise');

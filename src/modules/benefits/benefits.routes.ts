@@ -42,6 +42,7 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     path: '/benefits',
     tag: 'register',
     summary: 'Report a benefit paid to a household',
+    description: "An enterprise reports under its own linkages; the poverty office records benefits under demonstration households' linkages only (403 under an enterprise's).",
     access: ['enterprise', 'poverty_office'],
     headers: idempotencyKeyHeader(),
     body: Joi.object({
@@ -63,6 +64,7 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     path: '/benefits/:id/confirm',
     tag: 'register',
     summary: 'Confirm a reported benefit',
+    description: 'By a poverty office user other than the one who reported it (403).',
     access: ['poverty_office'],
     params: idParams,
     response: benefitSchema,
@@ -73,6 +75,7 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     path: '/benefits/:id/reject',
     tag: 'register',
     summary: 'Reject a reported benefit',
+    description: 'By a poverty office user other than the one who reported it (403).',
     access: ['poverty_office'],
     params: idParams,
     body: Joi.object({ reason: Joi.string().trim().min(1).max(200).required() }),

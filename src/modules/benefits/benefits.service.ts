@@ -69,7 +69,8 @@ export class BenefitsService {
 
   /**
    * An enterprise reports money it paid a household under one of its own linkages; a poverty office
-   * may record benefits under linkages in its region (those from demonstration households).
+   * records benefits under linkages from demonstration households in its region (they have no login),
+   * never under an enterprise's (403): it confirms those.
    * Someone else's linkage does not exist for the caller: 404. Like every request that records
    * money, it carries an Idempotency-Key: a retry with the same key and body gets the first answer
    * and stores nothing; the key, claimed in the same transaction, is the caller's own.
@@ -83,6 +84,11 @@ export class BenefitsService {
       const linkage = await manager.getRepository(Linkage).findOneBy({ id: input.linkageId });
       const scope = scopeOf(context.user);
       if (!linkage || !isInScope(scope, { regionPath: linkage.regionPath, enterpriseId: linkage.sourceEnterpriseId })) throw notFound('linkage');
+      if (context.user.role !== 'enterprise' && linkage.sourceKind === 'enterprise') {
+        // Issue 3: an enterprise reports what it paid; the poverty office checks it, so it does not
+        // also report it. It records only what demonstration households (who have no login) paid.
+        throw new DomainError('FORBIDDEN', "benefits under an enterprise's linkage are reported by the enterprise and confirmed by the poverty office");
+      }
       const problems = [];
       if (compareDates(input.paidOn as IsoDate, linkage.startDate as IsoDate) < 0) {
         problems.push({ field: 'paidOn', rule: 'NOT_BEFORE_LINKAGE_START', message: `the linkage starts on ${linkage.startDate}` });
@@ -117,12 +123,15 @@ export class BenefitsService {
     });
   }
 
-  /** The poverty office confirms or rejects a reported benefit, once. */
+  /** The poverty office confirms or rejects a reported benefit, once, and not one its own user reported. */
   async decide(context: AuthenticatedContext, id: string, decision: { confirm: true } | { confirm: false; reason: string }): Promise<BenefitDto> {
     return inTransaction(this.dataSource, async (manager) => {
       const record = await manager.getRepository(BenefitRecord).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!record || !isInScope(scopeOf(context.user), { regionPath: record.regionPath })) throw notFound('benefit record');
       if (record.status !== 'reported') throw new DomainError('INVALID_STATE', `the benefit record is already ${record.status}`);
+      if (record.reportedBy === context.user.id) {
+        throw new DomainError('FORBIDDEN', 'a benefit is confirmed or rejected by someone other than the one who reported it');
+      }
       const before = toBenefitDto(record);
       record.status = decision.confirm ? 'confirmed' : 'rejected';
       record.rejectReason = decision.confirm ? null : decision.reason;
