@@ -343,18 +343,22 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     expect(part.status, JSON.stringify(part.body)).to.equal(201);
     expect(part.body.shares.map((s: Share) => [s.party, s.paid, s.recovered])).to.deep.equal([['risk_fund', '1600.00', '100.00'], ['bank', '0.00', '0.00']]);
 
-    // The repayment bounces: the loan owes the claim again, but money already came back, so nothing more is paid on it.
+    // The repayment bounces: the loan owes the claim again, but money already came back, so nothing more
+    // is paid on it; the rest is still recovered and the claim rejected (nothing stranded), and the bank
+    // files a new claim for what the loan owes now.
     expect((await (await t.as('officer.abc')).post(`/api/v1/loans/${loans.paidThenRepaid}/repayments/${repaid.body.id}/reverse`).send({ reason: '退票' })).status).to.be.oneOf([200, 201]);
     expect((await pay(claim.id, { party: 'bank', paidOn: '2026-11-06' })).body.error.details[0]).to.include({ code: 'RECOVERY_STARTED', actual: '100.00' });
-    expect((await recover(claim.id, { amount: '1500.00', recoveredOn: '2026-11-06' })).status, 'the loan owes the claim again').to.equal(409);
-
-    expect((await repay(loans.paidThenRepaid, { paidOn: '2026-11-07', principal: '2000.00' })).status).to.equal(201);
     const before = await fundBalances();
-    const rest = await recover(claim.id, { amount: '1500.00', recoveredOn: '2026-11-08' });
+    const rest = await recover(claim.id, { amount: '1500.00', recoveredOn: '2026-11-06' });
+    expect(rest.status, JSON.stringify(rest.body)).to.equal(201);
     expect(rest.body.shares.map((s: Share) => [s.paid, s.recovered])).to.deep.equal([['1600.00', '1600.00'], ['0.00', '0.00']]);
     expect((await fundBalances()).balance).to.equal(formatMoney(new Decimal(before.balance).plus('1500.00')));
-    const rejected = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '借款人已结清，代偿款已退回' });
-    expect(rejected.body).to.include({ status: 'rejected', totalPaid: '1600.00', totalRecovered: '1600.00', loanStatus: 'settled' });
+    const rejected = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '还款退票，代偿款已退回，重新申请' });
+    expect(rejected.status, JSON.stringify(rejected.body)).to.equal(200);
+    expect(rejected.body).to.include({ status: 'rejected', totalPaid: '1600.00', totalRecovered: '1600.00', loanStatus: 'defaulted' });
+    const refiled = await file(loans.paidThenRepaid, '2026-11-07');
+    expect(refiled.status, JSON.stringify(refiled.body)).to.equal(201);
+    expect(refiled.body).to.include({ principalOutstanding: '2000.00' });
   });
 
   it('when the borrower pays interest after the claim date, then the claim is not approved for interest already paid', async () => {

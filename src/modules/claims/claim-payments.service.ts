@@ -15,7 +15,7 @@ import { canTransition } from '../loans/loan.status';
 import type { RiskParty } from '../models/model-parameters';
 import { Claim } from './claim.entity';
 import { coverageProblems, refuseIfNotOwed } from './claim-coverage';
-import { shareStates, type ClaimDto, type ShareState } from './claim.dto';
+import { recoveryStarted, shareStates, type ClaimDto, type ShareState } from './claim.dto';
 import { splitRecovery } from './claim-split';
 import type { ClaimsService } from './claims.service';
 
@@ -88,8 +88,8 @@ export class ClaimPaymentsService {
 
   async recover(context: AuthenticatedContext, id: string, input: NewRecovery, key: string): Promise<{ status: number; body: ClaimDto }> {
     return this.idempotent(context, id, 'recoveries', key, input, async (manager, claim) => {
-      await this.checkRecoverable(manager, claim);
       const { states, entries } = await shareStates(manager, id);
+      await this.checkRecoverable(manager, claim, states);
       const amount = parseMoney(input.amount);
       const paid = sumMoney(states.map((s) => s.paid));
       const room = paid.minus(sumMoney(states.map((s) => s.recovered)));
@@ -117,11 +117,14 @@ export class ClaimPaymentsService {
    * Recoveries are split back once every share is paid. On an approved claim whose loan no longer owes
    * what it was filed for (refuseIfNotOwed), they also give back what some parties already paid: the
    * claim can then be rejected (ClaimsService.checkWithdrawable) and a new one filed for what is owed.
+   * Once money has come back on it, the claim is paid no further (pay()), so its recoveries go on
+   * whatever the loan owes later (a bounced repayment must not strand what the fund paid).
    */
-  private async checkRecoverable(manager: EntityManager, claim: Claim): Promise<void> {
+  private async checkRecoverable(manager: EntityManager, claim: Claim, states: readonly ShareState[]): Promise<void> {
     if (claim.status === 'paid') return;
     const message = 'recoveries are split back once every share of the claim is paid, or while an approved claim is no longer owed';
     if (claim.status !== 'approved') throw new DomainError('INVALID_STATE', message);
+    if (recoveryStarted(states)) return;
     const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
     if ((await coverageProblems(manager, claim, loan)).length === 0) throw new DomainError('INVALID_STATE', message);
   }

@@ -123,3 +123,8 @@ export function toClaimDto(claim: Claim, states: readonly ShareState[], entries:
     entries: entries.map(toLedgerEntryDto),
   };
 }
+
+/** Money paid on the claim has begun to come back: it is paid no further, only recovered and then rejected. */
+export function recoveryStarted(states: readonly ShareState[]): boolean {
+  return sumMoney(states.map((s) => s.recovered)).gt(0);
+}

@@ -19,7 +19,7 @@ import { coverageProblems, lossInputOf, refuseIfNotOwed } from './claim-coverage
 import { claimLoss, type ClaimLoss } from './claim-loss';
 import { ClaimShare } from './claim-share.entity';
 import { splitClaim, type PartyShare } from './claim-split';
-import { shareStates, shareStatesOf, toClaimDto, type ClaimDto } from './claim.dto';
+import { recoveryStarted, shareStates, shareStatesOf, toClaimDto, type ClaimDto } from './claim.dto';
 
 export interface ClaimFilter extends Page {
   status?: ClaimStatus;
@@ -165,12 +165,13 @@ export class ClaimsService {
    * overwritten by the rejection on the row; the audit log keeps both.
    */
   private async checkWithdrawable(manager: EntityManager, claim: Claim, loan: Loan): Promise<void> {
-    if ((await coverageProblems(manager, claim, loan)).length === 0) {
+    const { states } = await shareStates(manager, claim.id);
+    // Once money has come back, the claim is on its way out whatever the loan owes now (pay() refuses it).
+    if (!recoveryStarted(states) && (await coverageProblems(manager, claim, loan)).length === 0) {
       throw new DomainError('INVALID_STATE', `the claim was approved on ${claim.decidedOn} and its loan still owes what it was filed for`, [
         { code: 'ALREADY_DECIDED', field: 'id', message: 'status approved', actual: 'approved' },
       ]);
     }
-    const { states } = await shareStates(manager, claim.id);
     const unreturned = sumMoney(states.map((s) => s.paid.minus(s.recovered)));
     if (unreturned.gt(0)) {
       throw new DomainError('INVALID_STATE', `${formatMoney(unreturned)} paid on the claim has not come back; record it as a recovery first`, [
