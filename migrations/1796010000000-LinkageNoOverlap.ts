@@ -16,12 +16,45 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * btree_gist gives GiST the equality on uuid and varchar; it is a trusted extension since
  * PostgreSQL 13, so the owner of the database may create it.
+ *
+ * Rows the old rules let overlap (a linkage ended on a future date and a renewal starting before that
+ * date; a backdated second linkage) would make the constraint fail to build. Before it is added, each
+ * linkage whose active days run into those of the next linkage of its triple (by start date, then id)
+ * is ended on that next linkage's start date — the later agreement supersedes the earlier, the reading
+ * of a renewal — with an end reason naming it, and an audit entry per row changed
+ * (request id `migration:LinkageNoOverlap`). Rows that overlap nothing are not touched.
  */
 export class LinkageNoOverlap1796010000000 implements MigrationInterface {
   name = 'LinkageNoOverlap1796010000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`CREATE EXTENSION IF NOT EXISTS btree_gist`);
+    await queryRunner.query(`
+      WITH ordered AS (
+        SELECT id, start_date, end_date, ended_on, end_reason,
+               lead(start_date) OVER w AS next_start, lead(id) OVER w AS next_id
+          FROM "linkages"
+        WINDOW w AS (PARTITION BY source_id, household_id, type ORDER BY start_date, id)
+      ),
+      cut AS (
+        SELECT * FROM ordered
+         WHERE next_start IS NOT NULL AND daterange(start_date, least(end_date + 1, ended_on)) && daterange(next_start, NULL)
+      ),
+      ended AS (
+        UPDATE "linkages" l
+           SET ended_on = c.next_start,
+               end_reason = coalesce(c.end_reason, 'superseded by linkage ' || c.next_id || ' (migration LinkageNoOverlap)'),
+               updated_at = now()
+          FROM cut c
+         WHERE l.id = c.id
+        RETURNING l.id, l.region_path, c.ended_on AS ended_before, c.end_reason AS reason_before, l.ended_on, l.end_reason
+      )
+      INSERT INTO "audit_log" (action, entity_type, entity_id, before, after, request_id, region_path)
+      SELECT 'end', 'linkage', e.id::text,
+             jsonb_build_object('endedOn', e.ended_before, 'endReason', e.reason_before),
+             jsonb_build_object('endedOn', e.ended_on, 'endReason', e.end_reason),
+             'migration:LinkageNoOverlap', e.region_path
+        FROM ended e`);
     await queryRunner.query(`
       ALTER TABLE "linkages" ADD CONSTRAINT "linkages_one_active_excl" EXCLUDE USING gist (
         "source_id" WITH =,
@@ -33,8 +66,15 @@ export class LinkageNoOverlap1796010000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    // Fails when two linkages of one triple are both without ended_on (a renewal after an agreed
-    // end date), which the old index could not hold.
+    // The old index holds one row without ended_on per triple; the new rules also let a renewal follow
+    // an agreement past its end_date with neither ended. Such an earlier row is ended the day after its
+    // end_date, which changes none of its active days (least(end_date + 1, ended_on) stays the same).
+    await queryRunner.query(`
+      UPDATE "linkages" l SET ended_on = l.end_date + 1, updated_at = now()
+       WHERE l.ended_on IS NULL AND l.end_date IS NOT NULL
+         AND EXISTS (SELECT 1 FROM "linkages" o
+                      WHERE o.source_id = l.source_id AND o.household_id = l.household_id AND o.type = l.type
+                        AND o.ended_on IS NULL AND o.id <> l.id AND o.start_date > l.end_date)`);
     await queryRunner.query(`CREATE UNIQUE INDEX "linkages_one_active_key" ON "linkages"("source_id", "household_id", "type") WHERE ended_on IS NULL`);
     await queryRunner.query(`ALTER TABLE "linkages" DROP CONSTRAINT "linkages_one_active_excl"`);
     // btree_gist stays: it holds no data, and something else in the database may use it.

@@ -35,6 +35,50 @@ describe('migrations', () => {
     }
   });
 
+  it('when linkages the old rules let overlap exist, then LinkageNoOverlap ends the earlier at the later one\'s start, audited; reverted after a renewal past an end date, it still goes back', async () => {
+    const own = await createTestDatabase();
+    const q = (sql: string, params: unknown[] = []) => own.dataSource.query(sql, params);
+    const NAME = 'LinkageNoOverlap1796010000000';
+    const undoLinkageNoOverlap = async () => {
+      while ((await q('SELECT 1 FROM migrations WHERE name = $1', [NAME])).length > 0) await own.dataSource.undoLastMigration();
+    };
+    /** A second linkage of the same source, household and type as `id`, starting `days` after it, not ended. */
+    const renewal = async (id: string, days: number): Promise<string> => {
+      await q('CREATE TEMP TABLE renewal AS SELECT * FROM linkages WHERE id = $1', [id]);
+      const [{ id: created }] = await q('SELECT gen_random_uuid() AS id');
+      await q(`UPDATE renewal SET id = $1, start_date = start_date + $2::int, end_date = NULL, ended_on = NULL, end_reason = NULL`, [created, days]);
+      await q('INSERT INTO linkages SELECT * FROM renewal');
+      await q('DROP TABLE renewal');
+      return created;
+    };
+    try {
+      await undoLinkageNoOverlap();
+      const [a, b] = await q(`SELECT id FROM linkages WHERE ended_on IS NULL AND (end_date IS NULL OR end_date > start_date + 60) ORDER BY id LIMIT 2`);
+      // Ended on a future date, and a renewal starting before it: allowed by the old partial unique index.
+      await q(`UPDATE linkages SET ended_on = start_date + 400 WHERE id = $1`, [a.id]);
+      const renewed = await renewal(a.id, 30);
+      await migrateDatabase(own.dataSource);
+
+      const [ended] = await q(`SELECT ended_on::text AS ended_on, end_reason FROM linkages WHERE id = $1`, [a.id]);
+      const [later] = await q(`SELECT start_date::text AS start FROM linkages WHERE id = $1`, [renewed]);
+      expect(ended).to.deep.equal({ ended_on: later.start, end_reason: `superseded by linkage ${renewed} (migration LinkageNoOverlap)` });
+      const audit = await q(`SELECT action, after->>'endedOn' AS ended_on FROM audit_log WHERE entity_type = 'linkage' AND entity_id = $1 AND request_id = 'migration:LinkageNoOverlap'`, [a.id]);
+      expect(audit).to.deep.equal([{ action: 'end', ended_on: later.start }]);
+      expect((await q(`SELECT count(*)::int AS n FROM audit_log WHERE request_id = 'migration:LinkageNoOverlap'`))[0].n, 'only the overlapping row').to.equal(1);
+
+      // Under the new rules an agreement past its end_date may be followed by a renewal, neither ended.
+      await q(`UPDATE linkages SET end_date = start_date + 100 WHERE id = $1`, [b.id]);
+      await renewal(b.id, 200);
+      await undoLinkageNoOverlap();
+      const [agreement] = await q(`SELECT ended_on::text AS ended_on, (end_date + 1)::text AS day_after_end FROM linkages WHERE id = $1`, [b.id]);
+      expect(agreement.ended_on).to.equal(agreement.day_after_end);
+      await migrateDatabase(own.dataSource);
+      expect((await pendingSchemaChanges(own.dataSource)).up).to.deep.equal([]);
+    } finally {
+      await own.drop();
+    }
+  });
+
   it('when two instances migrate one database at once, then both succeed and each migration runs once', async () => {
     const empty = await createTestDatabase({ seeded: false });
     const second = createDataSource({ url: empty.url, poolSize: 2 });
