@@ -56,8 +56,8 @@ export class ClaimPaymentsService {
       const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: claim.loanId }, lock: { mode: 'pessimistic_write' } });
       await refuseIfNotOwed(manager, claim, loan);
       const { states, entries } = await shareStates(manager, id);
-      const returned = sumMoney(states.map((s) => s.recovered));
-      if (returned.gt(0)) {
+      if (recoveryStarted(states)) {
+        const returned = sumMoney(states.map((s) => s.recovered));
         // Money came back while the loan did not owe the claim (recover()); paying on would blur what
         // was paid for what. Recover the rest, reject the claim and file a new one for what is owed.
         throw new DomainError('INVALID_STATE', `${formatMoney(returned)} paid on this claim has been returned; it is not paid further`, [

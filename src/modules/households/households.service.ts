@@ -135,9 +135,7 @@ export class HouseholdsService {
       if (!demonstration && input.demonstrationSince) {
         problems.push({ field: 'demonstrationSince', rule: 'DEMONSTRATION_DATE_ONLY_WHEN_DESIGNATED', message: 'only a demonstration household has a designation date' });
       }
-      for (const [field, date] of [['statusSince', input.statusSince], ['demonstrationSince', input.demonstrationSince]] as const) {
-        if (date && compareDates(date as IsoDate, today) > 0) problems.push({ field, rule: 'NOT_IN_FUTURE', message: `${field} cannot be after today (${today})` });
-      }
+      problems.push(...registrationDateProblems(input, today));
       if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the household breaks the register rules', problems);
       await this.refuseDuplicates(manager, input.householdNumber, input.idNumber);
       const household = manager.getRepository(Household).create({
@@ -343,6 +341,16 @@ export class HouseholdsService {
     const masked = (dto: HouseholdDto | null) => dto && { ...dto, idNumber: dto.idNumberMasked, phone: dto.phone && maskPhone(dto.phone) };
     return recordAudit(manager, context, { action, entityType: 'household', entityId: household.id, before: masked(before), after: masked(after), regionPath: household.regionPath });
   }
+}
+
+/** A household is registered with a status and a designation that have already taken effect (API and import alike). */
+export function registrationDateProblems(input: Pick<NewHousehold, 'statusSince' | 'demonstrationSince'>, today: IsoDate): Problem[] {
+  const problems: Problem[] = [];
+  for (const field of ['statusSince', 'demonstrationSince'] as const) {
+    const date = input[field];
+    if (date && compareDates(date as IsoDate, today) > 0) problems.push({ field, rule: 'NOT_IN_FUTURE', message: `${field} cannot be after today (${today})` });
+  }
+  return problems;
 }
 
 /** What a masked household is made from: its columns, without the sealed ID number. */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { compareDates, type IsoDate } from '../../core/dates';
+import type { IsoDate } from '../../core/dates';
 import { isInScope, scopeOf } from '../../shared/auth/scope';
 import { recordAuditForEach } from '../audit/audit.service';
 import type { HouseholdStatus } from '../households/household.entity';
-import { maskedHouseholdDto, type HouseholdsService, type NewHousehold } from '../households/households.service';
+import { maskedHouseholdDto, registrationDateProblems, type HouseholdsService, type NewHousehold } from '../households/households.service';
 import { existing, insertRows, regionsByCode, type BulkColumn, type RegionRow } from './bulk';
 import type { ImportJob, ImportSummary } from './import-job';
 import { distinct, refuseRepeats, type CheckedRow } from './rows';
@@ -83,10 +83,7 @@ async function villagesInScope({ manager, context, rows, problems }: ImportJob<N
 
 function checkCounts({ rows, problems, today }: ImportJob<NewHousehold>): void {
   for (const { row, value, refused } of rows) {
-    for (const column of ['statusSince', 'demonstrationSince'] as const) {
-      const date = value[column];
-      if (date && compareDates(date as IsoDate, today) > 0) problems.add({ row, column, rule: 'NOT_IN_FUTURE', message: `${column} cannot be after today (${today})` });
-    }
+    for (const { field, rule, message } of registrationDateProblems(value, today)) problems.add({ row, column: field, rule, message });
     if (value.laborers !== undefined && value.members !== undefined && value.laborers > value.members) {
       problems.add({ row, column: 'laborers', rule: 'LABORERS_WITHIN_MEMBERS', message: 'laborers cannot exceed members' });
     }
