@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const database = await locateDatabase(config, (line) => logger.debug({ postgres: line.trim() }, 'embedded postgres'));
-  const dataSource = createDataSource({ url: database.url });
+  const dataSource = createDataSource({ url: database.url, poolSize: config.databasePoolSize, poolIdleSeconds: config.databasePoolIdleSeconds });
   await dataSource.initialize();
   const applied = await migrateDatabase(dataSource);
   logger.info({ applied: applied.map((m) => m.name) }, 'migrations applied');

@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const url = process.argv[2];
   if (!url) throw new Error('usage: app-server DATABASE_URL');
   const config = loadConfig({ ...process.env, DATABASE_URL: url, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '0' });
-  const dataSource = createDataSource({ url, applicationName: SERVICE_APPLICATION_NAME });
+  const dataSource = createDataSource({ url, applicationName: SERVICE_APPLICATION_NAME, poolSize: config.databasePoolSize, poolIdleSeconds: config.databasePoolIdleSeconds });
   await dataSource.initialize();
   const { app, services } = createApp({ dataSource, config, logger: createLogger('silent') });
   const server: Server = await new Promise((resolve) => {

@@ -9,6 +9,9 @@ export interface Config {
   host: string;
   port: number;
   databaseUrl?: string;
+  /** Connections of this instance's pool, and how long one may stay idle before it is closed (0: never). */
+  databasePoolSize: number;
+  databasePoolIdleSeconds: number;
   embeddedPgDir: string;
   embeddedPgPort: number;
   tokenSecret: string;
@@ -41,6 +44,8 @@ const envSchema = Joi.object({
   HOST: Joi.string().hostname().default('127.0.0.1'),
   PORT: Joi.number().integer().min(0).max(65535).default(3000),
   DATABASE_URL: Joi.string().uri({ scheme: ['postgres', 'postgresql'] }),
+  DATABASE_POOL_SIZE: Joi.number().integer().min(2).max(200).default(10),
+  DATABASE_POOL_IDLE_SECONDS: Joi.number().integer().min(0).max(24 * 3600).default(300),
   EMBEDDED_PG_DIR: Joi.string().default('.data/postgres'),
   EMBEDDED_PG_PORT: Joi.number().integer().min(1024).max(65535).default(54329),
   TOKEN_SECRET: Joi.string().min(32).default(DEV_TOKEN_SECRET),
@@ -75,6 +80,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: value.HOST,
     port: value.PORT,
     databaseUrl: value.DATABASE_URL,
+    databasePoolSize: value.DATABASE_POOL_SIZE,
+    databasePoolIdleSeconds: value.DATABASE_POOL_IDLE_SECONDS,
     embeddedPgDir: value.EMBEDDED_PG_DIR,
     embeddedPgPort: value.EMBEDDED_PG_PORT,
     tokenSecret: value.TOKEN_SECRET,

@@ -28,6 +28,8 @@ describe('configuration (loadConfig)', () => {
       host: '127.0.0.1',
       port: 3000,
       databaseUrl: undefined,
+      databasePoolSize: 10,
+      databasePoolIdleSeconds: 300,
       embeddedPgDir: '.data/postgres',
       embeddedPgPort: 54329,
       tokenSecret: DEV_TOKEN_SECRET,
@@ -53,6 +55,8 @@ describe('configuration (loadConfig)', () => {
       LOG_LEVEL: 'warn',
       LOGIN_MAX_FAILURES: '3',
       AUTH_CACHE_SECONDS: '0',
+      DATABASE_POOL_SIZE: '4',
+      DATABASE_POOL_IDLE_SECONDS: '0',
       LOAD_DEMO_DATA: '0',
       JOBS_ENABLED: 'false',
     });
@@ -64,6 +68,8 @@ describe('configuration (loadConfig)', () => {
       logLevel: 'warn',
       loginMaxFailures: 3,
       authCacheSeconds: 0,
+      databasePoolSize: 4,
+      databasePoolIdleSeconds: 0,
       loadDemoData: false,
       jobsEnabled: false,
     });
@@ -108,6 +114,11 @@ describe('configuration (loadConfig)', () => {
     for (const port of ['abc', '-1', '70000', '80.5']) {
       expect(refusal({ PORT: port }).message, port).to.include('PORT');
     }
+  });
+
+  it('when the pool size or idle time is not a whole number in range, then it refuses, naming it', () => {
+    for (const size of ['1', '201', 'ten', '4.5']) expect(refusal({ DATABASE_POOL_SIZE: size }).message, size).to.include('DATABASE_POOL_SIZE');
+    for (const idle of ['-1', '86401', '1.5']) expect(refusal({ DATABASE_POOL_IDLE_SECONDS: idle }).message, idle).to.include('DATABASE_POOL_IDLE_SECONDS');
   });
 
   it('when ID_ENCRYPTION_KEY is not 32 bytes of base64, then it refuses, naming it', () => {

@@ -14,6 +14,14 @@ export const MIGRATIONS_DIR = path.resolve(__dirname, '../../../migrations');
 export interface DataSourceOptions {
   url: string;
   poolSize?: number;
+  /**
+   * Seconds a pooled connection may stay idle before it is closed; 0 keeps it (default 300). pg's
+   * own default, 10 s, let a pause in traffic close every connection, and each new one starts cold:
+   * its prepared statements (shared/db/prepared.ts) are parsed and planned again, and its backend
+   * maps the shared buffers it touches page by page (a fresh backend spent twice the CPU on a loan
+   * read for its first seconds, docs/performance.md "Sixth session").
+   */
+  poolIdleSeconds?: number;
   logQueries?: boolean;
   /** How the connections name themselves in pg_stat_activity (default fupin-finance). */
   applicationName?: string;
@@ -37,6 +45,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     logging: options.logQueries ? ['query', 'error'] : false,
     extra: {
       max: options.poolSize ?? 10,
+      idleTimeoutMillis: (options.poolIdleSeconds ?? 300) * 1000,
       application_name: options.applicationName ?? 'fupin-finance',
       // The isolation level of inTransaction, fixed per connection whatever the server's default.
       options: '-c default_transaction_isolation=read\\ committed',
