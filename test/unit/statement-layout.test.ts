@@ -1,6 +1,11 @@
 import { expect } from 'chai';
+import { Decimal } from '../../src/core';
+import type { SettlementBatch } from '../../src/modules/settlements/settlement-batch.entity';
 import { placeOfLine, planStatement } from '../../src/modules/settlements/statement-layout';
 import { printedSha256 } from '../../src/modules/settlements/statement-hash';
+import { writeStatement } from '../../src/modules/settlements/statement.pdf';
+import { createPdfDocument, renderToBuffer } from '../../src/shared/pdf';
+import { extractPdfText } from './pdf-text';
 
 describe('statement layout: the page count is known before the first page is written (SPEC §7 "page x of y")', () => {
   it('when a batch has no lines or a few, then the table and the summary share the first page', () => {
@@ -29,4 +34,24 @@ describe('statement layout: the page count is known before the first page is wri
     expect(printedSha256(Buffer.from('hello'))).to.equal(null);
     expect(printedSha256(Buffer.from('%PDF-1.3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n'))).to.equal(null);
   });
+
+  it('when a large bank\'s batch is printed, then the claim fields (loans counted, balances, amount requested) print in full, never cut', async () => {
+    const batch = {
+      batchNumber: 'JS-2026Q3-MA4000001', contentSha256: 'a'.repeat(64), period: '2026Q3', periodStart: '2026-06-21', periodEnd: '2026-09-20',
+      status: 'submitted', revision: 12, lineCount: 0, loansCounted: 123_456, loansSubsidised: 120_001, adjustmentCount: 3_455,
+      openingBalanceTotal: new Decimal('123456789012.34'), closingBalanceTotal: new Decimal('123456700000.00'),
+      interestSubsidyTotal: new Decimal('98765432.10'), guaranteeFeeSubsidyTotal: new Decimal('0.00'), totalAmount: new Decimal('98765432.10'),
+    } as unknown as SettlementBatch;
+    const doc = createPdfDocument({ title: 'statement', layout: 'landscape', pagination: 'streaming', generatedAt: new Date('2026-09-21T02:00:00Z') });
+    const bank = { name: '中国邮政储蓄银行股份有限公司开封市分行', uscc: '91410200MA4000001X' };
+    await writeStatement(doc, { batch, bank, subtotals: [], modelLabels: new Map(), lines: (async function* () {})() });
+    const [first] = extractPdfText(await renderToBuffer(doc));
+    expect(first).to.contain('申请补贴 Amount requested: 98765432.10');
+    expect(first).to.contain('期初余额 Opening balances: 123456789012.34');
+    expect(first).to.contain('期末余额 Closing balances: 123456700000.00');
+    expect(first).to.contain('贷款笔数 Loans counted: 123456（获补贴 subsidised 120001，调整行 adjustment lines 3455）');
+    expect(first).to.contain(`贷款银行 Bank: ${bank.name}（${bank.uscc}）`);
+    expect(first).not.to.contain('…');
+  });
 });
+

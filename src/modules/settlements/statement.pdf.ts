@@ -131,19 +131,25 @@ function drawTitle(doc: PDFKit.PDFDocument, data: StatementData): void {
   y += 22;
   doc.font(CJK_FONT).fontSize(10).text(STATEMENT_TITLE.en, left, y, { width, align: 'center', lineBreak: false });
   y += 20;
+  // The claim fields finance bureaus ask for (SPEC §7: loans counted, balances at period start and
+  // end, subsidy requested) print in full: a line too long for the width is set smaller, never cut.
   const info = [
     `贷款银行 Bank: ${bank.name}（${bank.uscc}）    结算期间 Period: ${batch.period}（${batch.periodStart} 至 to ${batch.periodEnd}）`,
     `批次号 Batch No.: ${batch.batchNumber}    状态 Status: ${STATUS_LABEL[batch.status]}    计算版本 Revision: ${batch.revision}    金额单位 Unit: 元 yuan`,
     `贷款笔数 Loans counted: ${batch.loansCounted}（获补贴 subsidised ${batch.loansSubsidised}，调整行 adjustment lines ${batch.adjustmentCount}）    ` +
-      `期初余额 Opening balances: ${formatMoney(batch.openingBalanceTotal)}    期末余额 Closing balances: ${formatMoney(batch.closingBalanceTotal)}    ` +
       `申请补贴 Amount requested: ${formatMoney(batch.totalAmount)}`,
+    `期初余额 Opening balances: ${formatMoney(batch.openingBalanceTotal)}    期末余额 Closing balances: ${formatMoney(batch.closingBalanceTotal)}`,
   ];
-  doc.fontSize(8.5);
   for (const text of info) {
-    doc.text(text, left, y, { width, height: 13, ellipsis: true });
-    y += 15;
+    drawCellText(doc.font(CJK_FONT).fontSize(INFO_FONT_PT), text, left, y, { width, height: INFO_LINE_PT, align: 'left' }, INFO_FONT_PT, MIN_INFO_FONT_PT);
+    y += INFO_LINE_PT;
   }
+  if (y > L.FIRST_PAGE_TABLE_TOP_PT) throw new Error('the statement title block is taller than its place');
 }
+
+const INFO_FONT_PT = 8.5;
+const MIN_INFO_FONT_PT = 5;
+const INFO_LINE_PT = 13;
 
 const HEADER_ZH_PT = 7;
 const HEADER_EN_PT = 6;
@@ -192,13 +198,14 @@ function drawCellText(
   y: number,
   cell: { width: number; height: number; align: 'left' | 'right' | 'center' },
   fontPt: number,
+  minFontPt = MIN_CELL_FONT_PT,
 ): void {
   const oneLine = !text.includes('\n');
   let textWidth = doc.widthOfString(text);
   let size: number | null = null;
   if (textWidth > cell.width && oneLine) {
     const fitted = Math.floor((fontPt * cell.width * 10) / textWidth) / 10;
-    if (fitted >= MIN_CELL_FONT_PT) {
+    if (fitted >= minFontPt) {
       size = fitted;
       doc.fontSize(size);
       textWidth = doc.widthOfString(text);
