@@ -392,6 +392,27 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id])).to.deep.equal([{ status: 'overdue', days_past_due: 14 }]);
   });
 
+  it('when delinquency is run for a date earlier than the one a loan was last judged on, then the loan keeps its newer status, days and history', async () => {
+    const loan = (await register('officer.abc', microcredit(await household({ villageCode: '410225100202' }), { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' }))).body;
+    const admin = await t.as('admin');
+    const state = async () =>
+      (await t.db.dataSource.query('SELECT status, days_past_due, delinquency_as_of::text AS as_of FROM loans WHERE id = $1', [loan.id]))[0];
+    const events = async () => (await t.db.dataSource.query('SELECT count(*)::int AS n FROM loan_events WHERE loan_id = $1', [loan.id]))[0].n;
+    // Unpaid since 2026-03-20: overdue, 12 days, as of 2026-04-01.
+    expect((await admin.post('/api/v1/jobs/delinquency?date=2026-04-01')).status).to.equal(200);
+    expect(await state()).to.deep.equal({ status: 'overdue', days_past_due: 12, as_of: '2026-04-01' });
+    const eventsBefore = await events();
+    // An admin (re-)runs an older date, e.g. one that failed back then, or a catch-up fills a gap.
+    const older = await admin.post('/api/v1/jobs/delinquency/runs').send({ date: '2026-03-10', force: true });
+    expect(older.status, JSON.stringify(older.body)).to.equal(201);
+    expect(older.body.status).to.equal('succeeded');
+    expect(await state(), 'a run as of 2026-03-10 does not undo what is known as of 2026-04-01').to.deep.equal({ status: 'overdue', days_past_due: 12, as_of: '2026-04-01' });
+    expect(await events(), 'no overdue → active event back-dated to 2026-03-10').to.equal(eventsBefore);
+    // The next run for a later date judges the loan as usual.
+    expect((await admin.post('/api/v1/jobs/delinquency?date=2026-04-02')).status).to.equal(200);
+    expect(await state()).to.deep.equal({ status: 'overdue', days_past_due: 13, as_of: '2026-04-02' });
+  });
+
   it('when delinquency runs, then unpaid instalments make loans overdue, at the trigger defaulted, and a second run for the date changes nothing', async () => {
     const loan = (await register('officer.abc', microcredit(await household(), { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' }))).body;
     const admin = await t.as('admin');

@@ -21,6 +21,10 @@ export interface DelinquencyResult {
  * UPDATE's WHERE against the new row. So the WHERE also asks that the status still be the one the
  * decision started from (one of the open statuses read above): a loan whose status changed meanwhile
  * keeps it, and the next run, reading the new row, judges it (a settled loan is no longer open).
+ *
+ * A loan already judged as of a later date is left alone (and not counted as checked): a run for an
+ * earlier date (an admin's re-run of a past date, or a catch-up filling a gap after a later date
+ * succeeded) must not put back an older status and days past due, nor back-date status events.
  */
 const DELINQUENCY_SQL = `
 WITH open_loans AS (
@@ -28,6 +32,7 @@ WITH open_loans AS (
     FROM loans l
     JOIN financing_model_versions v ON v.id = l.model_version_id
    WHERE l.status IN ('active', 'overdue', 'defaulted') AND l.disbursement_date IS NOT NULL
+     AND (l.delinquency_as_of IS NULL OR l.delinquency_as_of <= $1::date)
 ), paid AS (
   SELECT r.loan_id, sum(r.principal + r.interest) AS paid
     FROM repayments r JOIN open_loans o ON o.id = r.loan_id
