@@ -9,6 +9,8 @@ import {
   shanghaiClock,
   workingDaysAfter,
 } from '../../src/modules/jobs/job-calendar';
+import { createLogger } from '../../src/shared/logging/logger';
+import { startScheduler } from '../../src/shared/scheduler';
 
 /** When the scheduled jobs are due (SPEC §8) and the 3-working-day submission rule (SPEC §7): pure. */
 describe('job calendar (SPEC §7, §8)', () => {
@@ -62,5 +64,50 @@ describe('job calendar (SPEC §7, §8)', () => {
     // Q4 2026 ends on Sunday 2026-12-20; its batches are late from Thursday 2026-12-24.
     expect(newestLatePeriod(d('2026-12-23')).name).to.equal('2026Q3');
     expect(newestLatePeriod(d('2026-12-24')).name).to.equal('2026Q4');
+  });
+});
+
+/**
+ * The timers (shared/scheduler): node-cron drops a tick that fires more than a second late (a busy
+ * event loop, a GC pause, a suspended VM, a clock step) as "missed". The jobs catch up only at start
+ * and at their own ticks, so a dropped tick left a daily job's date undone for a day, and the
+ * settlement drafts' date undone for good (their next tick, three months on, is past the 31-day
+ * catch-up window).
+ */
+describe('job scheduler timers (SPEC §8)', () => {
+  const RealDate = Date;
+  afterEach(() => {
+    globalThis.Date = RealDate;
+  });
+
+  it('when a tick fires too late for node-cron to run it, then the job still runs (its catch-up)', async () => {
+    // A daily cron at the next whole second at least 300 ms away, read in Asia/Shanghai.
+    const at = new RealDate(Math.ceil((RealDate.now() + 300) / 1000) * 1000);
+    const shanghai = new RealDate(at.getTime() + 8 * 3600 * 1000);
+    const cron = `${shanghai.getUTCSeconds()} ${shanghai.getUTCMinutes()} ${shanghai.getUTCHours()} * * *`;
+    const fired: Date[] = [];
+    const scheduler = startScheduler([{ name: 'late_probe', cron, run: async (firedAt) => void fired.push(firedAt) }], createLogger('silent'));
+    try {
+      // From now on the wall clock reads 5 s ahead of the timers, as after a 5-second stall.
+      const offset = 5000;
+      class LateDate extends RealDate {
+        constructor(...args: unknown[]) {
+          if (args.length === 0) super(RealDate.now() + offset);
+          else super(...(args as [number]));
+        }
+        static override now(): number {
+          return RealDate.now() + offset;
+        }
+      }
+      globalThis.Date = LateDate as DateConstructor;
+      const deadline = RealDate.now() + 1500 + (at.getTime() - RealDate.now());
+      while (fired.length === 0 && RealDate.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      globalThis.Date = RealDate;
+      expect(fired, 'the late tick ran the job').to.have.length(1);
+      expect(fired[0]!.getTime()).to.equal(at.getTime());
+    } finally {
+      globalThis.Date = RealDate;
+      await scheduler.stop();
+    }
   });
 });

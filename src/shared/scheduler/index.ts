@@ -22,21 +22,27 @@ export interface Scheduler {
  */
 export function startScheduler(entries: readonly ScheduleEntry[], logger: Logger): Scheduler {
   const inFlight = new Set<Promise<unknown>>();
-  const tasks: ScheduledTask[] = entries.map((entry) =>
-    createTask(
-      entry.cron,
-      async (context) => {
-        const tick = entry.run(context.date).catch((error: unknown) => logger.error({ err: error, job: entry.name }, 'scheduled job tick failed'));
-        inFlight.add(tick);
-        try {
-          await tick;
-        } finally {
-          inFlight.delete(tick);
-        }
-      },
-      { name: entry.name, timezone: BUSINESS_TIMEZONE, noOverlap: true },
-    ),
-  );
+  const tick = async (entry: ScheduleEntry, firedAt: Date): Promise<void> => {
+    const run = entry.run(firedAt).catch((error: unknown) => logger.error({ err: error, job: entry.name }, 'scheduled job tick failed'));
+    inFlight.add(run);
+    try {
+      await run;
+    } finally {
+      inFlight.delete(run);
+    }
+  };
+  const tasks: ScheduledTask[] = entries.map((entry) => {
+    const task = createTask(entry.cron, (context) => tick(entry, context.date), { name: entry.name, timezone: BUSINESS_TIMEZONE, noOverlap: true });
+    // node-cron drops a tick that fires more than a second late (a busy event loop, a GC pause, a
+    // suspended host, a clock step) as "missed". The entries catch up from the clock when they run,
+    // so a late tick still runs: otherwise the date waits for the entry's next tick, a day later for
+    // the daily jobs and three months (past the catch-up window) for the settlement drafts.
+    task.on('execution:missed', (context) => {
+      logger.warn({ job: entry.name, scheduledFor: context.date }, 'scheduled job tick was late; running it now');
+      void tick(entry, context.date);
+    });
+    return task;
+  });
   for (const task of tasks) void task.start();
   logger.info({ jobs: entries.map((e) => ({ name: e.name, cron: e.cron })), timezone: BUSINESS_TIMEZONE }, 'job schedules started');
   return {
