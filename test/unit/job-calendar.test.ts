@@ -9,6 +9,8 @@ import {
   shanghaiClock,
   workingDaysAfter,
 } from '../../src/modules/jobs/job-calendar';
+import { getTasks } from 'node-cron';
+import { createJobDefinitions, startJobs, type JobPorts, type JobRunner } from '../../src/modules/jobs';
 import { createLogger } from '../../src/shared/logging/logger';
 import { startScheduler } from '../../src/shared/scheduler';
 
@@ -109,5 +111,36 @@ describe('job scheduler timers (SPEC §8)', () => {
       globalThis.Date = RealDate;
       await scheduler.stop();
     }
+  });
+});
+
+describe('job timers of the service (SPEC §8)', () => {
+  it('when a job is due monthly or quarterly, then its timer still fires daily at its time, so that a failed or missed due date is retried the next day', async () => {
+    const calls: string[] = [];
+    const jobs = createJobDefinitions({} as JobPorts);
+    const runner = {
+      jobs,
+      catchUpAll: async () => [],
+      runScheduled: async (name: string) => {
+        calls.push(name);
+        return [];
+      },
+      shutdown: async () => undefined,
+    } as unknown as JobRunner;
+    const scheduler = startJobs(runner, createLogger('silent'));
+    try {
+      const timerOf = (name: string) => [...getTasks().values()].find((task) => task.name === name)!;
+      const fires = (name: string, at: string) => timerOf(name).match(new Date(`${at}+08:00`));
+      expect(fires('settlement_drafts', '2026-09-21T02:00:00')).to.equal(true);
+      // The 21st's run failed (or the tick was lost): the next morning's tick retries it (the runner
+      // runs only due dates that have no success, so on other days the tick does nothing).
+      expect(fires('settlement_drafts', '2026-09-22T02:00:00'), 'settlement drafts, the day after the 21st').to.equal(true);
+      expect(fires('progress_snapshot', '2026-09-02T03:00:00'), 'the monthly snapshot, the day after the 1st').to.equal(true);
+      expect(fires('settlement_drafts', '2026-09-22T02:01:00')).to.equal(false);
+      expect(fires('delinquency', '2026-09-22T01:00:00')).to.equal(true);
+    } finally {
+      await scheduler.stop();
+    }
+    expect(calls).to.deep.equal([]);
   });
 });

@@ -26,7 +26,7 @@ export function createJobServices(dataSource: DataSource, ports: Omit<JobPorts, 
 
 /**
  * Start-up for the jobs (main.ts, when JOBS_ENABLED): catch up missed runs first, then start the
- * timers. The catch-up is not awaited by the caller's HTTP start; it runs in the runner's queue and
+ * timers (daily, see below). The catch-up is not awaited by the caller's HTTP start; it runs in the runner's queue and
  * the first tick waits behind it.
  */
 export function startJobs(runner: JobRunner, logger: Logger): Scheduler {
@@ -34,8 +34,13 @@ export function startJobs(runner: JobRunner, logger: Logger): Scheduler {
     .catchUpAll()
     .then((steps) => logger.info({ steps }, 'job catch-up finished'))
     .catch((error: unknown) => logger.error({ err: error }, 'job catch-up failed'));
+  // Every job's timer fires daily at its time, also for the monthly and quarterly jobs: a tick runs
+  // only due dates without a success (runScheduled), so on other days it does nothing, but a due date
+  // that failed or whose tick was lost is retried the next day. With the job's own cron the retry
+  // would wait for the next due date: a month, or for the settlement drafts a quarter, by then
+  // outside the 31-day catch-up window, so that quarter's drafts would never be made.
   const scheduler = startScheduler(
-    runner.jobs.map((job) => ({ name: job.name, cron: cronExpression(job.time), run: () => runner.runScheduled(job.name) })),
+    runner.jobs.map((job) => ({ name: job.name, cron: cronExpression({ ...job.time, cadence: 'daily' }), run: () => runner.runScheduled(job.name) })),
     logger,
   );
   return {
