@@ -4,6 +4,7 @@ import type { AuthUser } from '../../src/shared/auth/context';
 import { ProgressService, progressByBankSql, type ProgressLine, type ProgressReport } from '../../src/modules/targets';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { unique, uscc } from '../support/fixtures';
+import { createTestBank, insertLoan, userId } from '../support/loan-builder';
 
 /**
  * 百千万 progress as of a date (SPEC §3) on a hand-built register, compared with counts worked out
@@ -236,6 +237,30 @@ describe('百千万 progress as of a date (SPEC §3)', () => {
     expect(await count('2025-09-01', bankC!.id)).to.deep.equal({ enterprises: 0, demonstrationHouseholds: 1, linkedHouseholds: 0 });
     // Counted inside Xiangfu only: B's H5 lives there; E1 and H1, H2 are in Lankao.
     expect(await count('2025-06-01', bankB!.id, '410200/410212/')).to.deep.equal({ enterprises: 0, demonstrationHouseholds: 0, linkedHouseholds: 1 });
+  });
+
+  it('when a loan was compensated after the date, then on the date it was still active and its bank counts its borrower; from the compensation on, not', async () => {
+    const bank = await createTestBank(db.dataSource, '代偿测试银行');
+    const createdBy = await userId(db.dataSource, 'admin');
+    // E1 borrows from the bank on 2025-01-10; the loan defaults and the fund pays the claim on 2025-09-01
+    // (what ClaimPaymentsService.complete writes: the loan's 'compensated' event, then its status).
+    const loan = await insertLoan(db.dataSource, {
+      bankId: bank.id, modelCode: 'enterprise_driven', borrowerKind: 'enterprise', borrowerId: ids.get('E1')!, principal: '500000.00',
+      rateAnnual: '0.0470', referenceRateAnnual: '0.0435', disbursementDate: '2025-01-10', maturityDate: '2026-01-10', createdBy,
+    });
+    await db.dataSource.query(
+      `INSERT INTO loan_events (loan_id, kind, effective_date, from_status, to_status, details) VALUES ($1, 'compensated', '2025-09-01', 'defaulted', 'compensated', '{}')`,
+      [loan.id],
+    );
+    await db.dataSource.query(`UPDATE loans SET status = 'compensated' WHERE id = $1`, [loan.id]);
+    const line = async (date: string) => actuals((await progress.progress(context(), { date, by: 'bank' })).lines.find((l) => l.bankId === bank.id)!);
+    // 2025-06-01: E1 drives (H1 poor) and links H1 and H2: the bank's borrower then, whatever became of the loan later.
+    expect(await line('2025-06-01')).to.deep.equal({ enterprises: 1, demonstrationHouseholds: 0, linkedHouseholds: 2 });
+    expect(await line('2025-09-01')).to.deep.equal({ enterprises: 0, demonstrationHouseholds: 0, linkedHouseholds: 0 });
+    // Recovered in full later: settled on 2025-12-01, the loan still stopped counting when it was compensated.
+    await db.dataSource.query(`UPDATE loans SET status = 'settled', closed_on = '2025-12-01', outstanding_principal = 0 WHERE id = $1`, [loan.id]);
+    expect(await line('2025-06-01')).to.deep.equal({ enterprises: 1, demonstrationHouseholds: 0, linkedHouseholds: 2 });
+    expect(await line('2025-10-01')).to.deep.equal({ enterprises: 0, demonstrationHouseholds: 0, linkedHouseholds: 0 });
   });
 });
 
