@@ -238,6 +238,26 @@ describe('百千万 progress summaries (issue 7): the same answer as a live coun
       await expectLive('bank');
     });
 
+    it('when a loan\'s compensation is recorded, then the summaries from its date on go, and other loan events delete nothing', async () => {
+      const [loan] = await db.dataSource.query(
+        `SELECT id FROM loans WHERE status = 'active' AND disbursement_date <= $1 ORDER BY id DESC LIMIT 1`,
+        ['2026-11-14'],
+      );
+      expect(loan, 'an active demo loan').to.not.equal(undefined);
+      await summariseThen(['2026-11-14', D] as IsoDate[]);
+      await db.dataSource.query(`INSERT INTO loan_events (loan_id, kind, effective_date, details) VALUES ($1, 'extended', $2, '{}')`, [loan.id, '2026-11-01']);
+      expect(await summarised(D), 'an extension counts alike').to.have.length(2);
+      // (Loan events are append-only: this loan keeps its compensation for the rest of the suite.)
+      await db.dataSource.query(
+        `INSERT INTO loan_events (loan_id, kind, effective_date, from_status, to_status, details) VALUES ($1, 'compensated', $2, 'defaulted', 'compensated', '{}')`,
+        [loan.id, D],
+      );
+      expect(await summarised('2026-11-14')).to.have.length(2);
+      expect(await summarised(D)).to.deep.equal([]);
+      await expectLive('bank');
+      await expectLive('bank', '2026-11-14' as IsoDate);
+    });
+
     it('when a household moves to another county, then every summary goes', async () => {
       const [other] = await db.dataSource.query(`SELECT code, path FROM regions WHERE level = 'village' AND path LIKE '${CITY}/410221/%' ORDER BY code LIMIT 1`);
       const [moving] = await db.dataSource.query(

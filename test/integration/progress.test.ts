@@ -261,6 +261,10 @@ describe('百千万 progress as of a date (SPEC §3)', () => {
     await db.dataSource.query(`UPDATE loans SET status = 'settled', closed_on = '2025-12-01', outstanding_principal = 0 WHERE id = $1`, [loan.id]);
     expect(await line('2025-06-01')).to.deep.equal({ enterprises: 1, demonstrationHouseholds: 0, linkedHouseholds: 2 });
     expect(await line('2025-10-01')).to.deep.equal({ enterprises: 0, demonstrationHouseholds: 0, linkedHouseholds: 0 });
+    // The last recovery reversed: the loan reopens, and still does not count again after its compensation.
+    await db.dataSource.query(`UPDATE loans SET status = 'active', closed_on = NULL, outstanding_principal = 1000 WHERE id = $1`, [loan.id]);
+    expect(await line('2025-10-01')).to.deep.equal({ enterprises: 0, demonstrationHouseholds: 0, linkedHouseholds: 0 });
+    expect(await line('2025-06-01')).to.deep.equal({ enterprises: 1, demonstrationHouseholds: 0, linkedHouseholds: 2 });
   });
 });
 

@@ -9,6 +9,8 @@ import { Loan } from './loan.entity';
 @Index('loan_events_loan_idx', ['loanId', 'id'])
 // Extensions inside a settlement period (settlement-source, regular-lines.sql): rare, so the partial index is tiny.
 @Index('loan_events_extended_idx', ['loanId', 'effectiveDate'], { where: `kind = 'extended'` })
+// A loan's compensation, the day bank progress stops counting it (progress.sql.ts activeBorrowersSql).
+@Index('loan_events_compensated_idx', ['loanId', 'effectiveDate'], { where: `kind = 'compensated'` })
 export class LoanEvent {
   @PrimaryGeneratedColumn('identity', { type: 'bigint', generatedIdentity: 'ALWAYS' })
   id!: string;

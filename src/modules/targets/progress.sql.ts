@@ -80,17 +80,18 @@ const LOCATED_CTES = `
  */
 export function activeBorrowersSql(dateSql: string): string {
   // Active on the date: disbursed by then, and neither closed nor compensated by then. A loan is
-  // compensated on the date of its 'compensated' event (the claim paid, ClaimPaymentsService); one
-  // recovered in full afterwards and settled stopped counting at its compensation all the same. A loan
-  // written off keeps no date, so it counts on no date.
-  const compensatedBy = `EXISTS (SELECT 1 FROM loan_events ev WHERE ev.loan_id = l.id AND ev.kind = 'compensated' AND ev.effective_date <= ${dateSql})`;
+  // compensated on the date of its 'compensated' event (the claim paid, ClaimPaymentsService), and
+  // counts on no day from then on, whatever its status became later (settled after a recovery, or
+  // reopened). A loan written off keeps no date, so it counts on no date; nor does one marked
+  // compensated without its event.
+  const compensated = (by: string) => `EXISTS (SELECT 1 FROM loan_events ev WHERE ev.loan_id = l.id AND ev.kind = 'compensated'${by})`;
   return `SELECT DISTINCT l.bank_id, l.borrower_kind::varchar AS borrower_kind, COALESCE(l.household_id, l.enterprise_id) AS borrower_id
             FROM loans l
            WHERE l.disbursement_date <= ${dateSql}
              AND (l.status IN ('active', 'overdue', 'defaulted')
-                  OR (l.status = 'settled' AND l.closed_on > ${dateSql} AND NOT ${compensatedBy})
-                  OR (l.status = 'compensated' AND NOT ${compensatedBy}
-                      AND EXISTS (SELECT 1 FROM loan_events ev WHERE ev.loan_id = l.id AND ev.kind = 'compensated')))`;
+                  OR (l.status = 'settled' AND l.closed_on > ${dateSql})
+                  OR (l.status = 'compensated' AND ${compensated('')}))
+             AND NOT ${compensated(` AND ev.effective_date <= ${dateSql}`)}`;
 }
 
 const COUNTS_BY_PLACE = `count(*) FILTER (WHERE measure = 'enterprises')::int AS enterprises,
