@@ -179,6 +179,11 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(foreign.status).to.equal(404);
     const early = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn: '2024-12-31', amount: '100.00', kind: 'wage' });
     expect(early.status).to.equal(422);
+    for (const amount of ['0.00', '0']) {
+      const nothing = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn: '2025-07-01', amount, kind: 'wage' });
+      expect(nothing.status, JSON.stringify(nothing.body)).to.equal(400);
+      expect(nothing.body.error.details[0]).to.include({ path: 'amount', type: 'money.positive' });
+    }
     const threeDecimals = await enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn: '2025-07-01', amount: '100.005', kind: 'wage' });
     expect(threeDecimals.status).to.equal(400);
 
