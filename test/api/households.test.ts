@@ -64,6 +64,32 @@ describe('households (SPEC §3)', () => {
     expect(t.logs.join('\n')).not.to.contain(input.idNumber);
   });
 
+  it('when a role that sees the masked ID number reads a household or its audit entries, then the birth date (the masked digits) is not there', async () => {
+    const input = newHousehold({ idNumber: residentId('410225', '19761103', Number(unique().slice(-3))) });
+    const created = await (await t.as('poverty.lankao')).post('/api/v1/households').send(input);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    // The masked form hides exactly digits 7–14, the birth date: shown beside it, the number is whole again.
+    const hidden = input.idNumber.slice(6, 14);
+    const hiddenAsDate = `${hidden.slice(0, 4)}-${hidden.slice(4, 6)}-${hidden.slice(6, 8)}`;
+    for (const username of ['finance', 'auditor.lankao']) {
+      const one = await (await t.as(username)).get(`/api/v1/households/${created.body.id}`);
+      expect(one.status, username).to.equal(200);
+      expect(one.body.age, username).to.be.a('number');
+      expect(JSON.stringify(one.body), username).not.to.contain(hiddenAsDate);
+      expect(JSON.stringify(one.body), username).not.to.contain(hidden);
+    }
+    const found = await (await t.as('officer.abc')).post('/api/v1/households/lookup').send({ idNumber: input.idNumber });
+    expect(found.status).to.equal(200);
+    expect(JSON.stringify(found.body)).not.to.contain(hiddenAsDate);
+    const list = await (await t.as('auditor.lankao')).get(`/api/v1/households?householdNumber=${input.householdNumber}`);
+    expect(list.body.items).to.have.length(1);
+    expect(JSON.stringify(list.body)).not.to.contain(hiddenAsDate);
+    const audit = await (await t.as('auditor.lankao')).get(`/api/v1/audit?entityType=household&entityId=${created.body.id}`);
+    expect(audit.body.items).to.have.length(1);
+    expect(JSON.stringify(audit.body)).not.to.contain(hiddenAsDate);
+    expect(JSON.stringify(audit.body)).not.to.contain(hidden);
+  });
+
   it('when the ID number has a wrong check character, then 422 names the field and nothing is written or echoed', async () => {
     const input = newHousehold();
     const bad = withWrongCheck(input.idNumber);

@@ -24,7 +24,7 @@ export const householdSchema = Joi.object({
   headName: Joi.string(),
   idNumber: Joi.string().description('in full for poverty_office and admin, masked for everyone else'),
   idNumberMasked: Joi.string(),
-  birthDate: Joi.string(),
+  birthDate: Joi.string().allow(null).description('for poverty_office and admin; null for everyone else (it would unmask the ID number)'),
   age: Joi.number().integer(),
   phone: Joi.string().allow(null),
   villageCode: Joi.string(),

@@ -21,7 +21,11 @@ export interface HouseholdDto {
   /** In full for poverty_office and admin; masked (410225********1234) for everyone else. */
   idNumber: string;
   idNumberMasked: string;
-  birthDate: string;
+  /**
+   * In full for poverty_office and admin, null for everyone else: the masked form hides exactly the
+   * birth-date digits (410225********1234), so the birth date beside it would unmask the number.
+   */
+  birthDate: string | null;
   age: number;
   phone: string | null;
   villageCode: string;
@@ -80,7 +84,7 @@ export class HouseholdsService {
   toDto(household: Household, viewer: AuthUser, today: IsoDate = todayInShanghai()): HouseholdDto {
     const masked = maskedHouseholdDto(household, today);
     if (!SEES_PERSONAL_DATA.has(viewer.role)) return masked;
-    return { ...masked, idNumber: this.vault.decrypt(household.idNumberCiphertext), phone: household.phone };
+    return { ...masked, idNumber: this.vault.decrypt(household.idNumberCiphertext), birthDate: household.birthDate, phone: household.phone };
   }
 
   async list(context: AuthenticatedContext, filter: HouseholdFilter): Promise<PageOf<HouseholdDto>> {
@@ -338,7 +342,7 @@ export class HouseholdsService {
 
   private audit(manager: EntityManager, context: AuthenticatedContext, action: string, household: Household, before: HouseholdDto | null, after: HouseholdDto | null) {
     // The audit log holds the masked form only, whoever made the change.
-    const masked = (dto: HouseholdDto | null) => dto && { ...dto, idNumber: dto.idNumberMasked, phone: dto.phone && maskPhone(dto.phone) };
+    const masked = (dto: HouseholdDto | null) => dto && { ...dto, idNumber: dto.idNumberMasked, birthDate: null, phone: dto.phone && maskPhone(dto.phone) };
     return recordAudit(manager, context, { action, entityType: 'household', entityId: household.id, before: masked(before), after: masked(after), regionPath: household.regionPath });
   }
 }
@@ -358,7 +362,7 @@ export type MaskedHouseholdSource = Omit<Household, 'idNumberCiphertext' | 'idNu
 
 /**
  * The household as every role but poverty_office and admin sees it (SPEC §3), and as the audit log
- * keeps it whoever made the change: ID number and phone masked. Needs no key, so an import can
+ * keeps it whoever made the change: ID number and phone masked, no birth date. Needs no key, so an import can
  * describe the households it wrote without decrypting anything.
  */
 export function maskedHouseholdDto(household: MaskedHouseholdSource, today: IsoDate): HouseholdDto {
@@ -368,7 +372,8 @@ export function maskedHouseholdDto(household: MaskedHouseholdSource, today: IsoD
     headName: household.headName,
     idNumber: household.idNumberMasked,
     idNumberMasked: household.idNumberMasked,
-    birthDate: household.birthDate,
+    // The birth date is digits 7–14 of the ID number, the very ones the mask hides.
+    birthDate: null,
     age: ageAt(household.birthDate as IsoDate, today),
     phone: household.phone === null ? null : maskPhone(household.phone),
     villageCode: household.villageCode,
