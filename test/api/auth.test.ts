@@ -119,6 +119,17 @@ describe('authentication (SPEC §9)', () => {
       const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM login_attempts WHERE username = 'rate.limited'`);
       expect(n).to.equal(5);
     });
+
+    it('when a user name grows past 64 characters in lower case, or the forwarded address is long, then 401 and the attempt counts, never a 500', async () => {
+      // 'İ' lower-cases to two characters: 64 of them pass the 64-character limit and become 128.
+      expectError(await login('İ'.repeat(64), 'wrong-password'), 401, 'INVALID_CREDENTIALS');
+      const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM login_attempts WHERE username LIKE 'i%' AND NOT succeeded AND length(username) = 64`);
+      expect(n).to.equal(1);
+      const forwarded = await t.request().post('/api/v1/auth/login').set('X-Forwarded-For', `proxy-${'a'.repeat(100)}`).send({ username: 'poverty', password: DEMO_PASSWORD });
+      expect(forwarded.status, JSON.stringify(forwarded.body)).to.equal(200);
+      const wrong = await t.request().post('/api/v1/auth/login').set('X-Forwarded-For', `proxy-${'a'.repeat(100)}`).send({ username: 'poverty', password: 'wrong-password' });
+      expectError(wrong, 401, 'INVALID_CREDENTIALS');
+    });
   });
 
   describe('bearer tokens', () => {

@@ -26,6 +26,8 @@ const TOKEN_ALGORITHM = 'HS256';
 const TOKEN_ISSUER = 'fupin-finance';
 /** Per address, this many times the per-user limit: enough for an office behind one NAT. */
 const ADDRESS_LIMIT_FACTOR = 10;
+/** The width of login_attempts.username and .ip (varchar(64)). */
+const ATTEMPT_KEY_MAX_LENGTH = 64;
 
 /** One query loads the caller with everything scope needs: region path and level, head-office bank. */
 const AUTH_USER_SQL = `
@@ -92,9 +94,15 @@ export class AuthService {
     this.tokenKey = crypto.createSecretKey(Buffer.from(config.tokenSecret, 'utf8'));
   }
 
-  async login(username: string, password: string, ip: string): Promise<LoginResult> {
+  async login(typedUsername: string, password: string, typedIp: string): Promise<LoginResult> {
+    // The attempt is counted under what the login_attempts columns hold: a name that lower-cases
+    // longer than it was typed ('İ' is two characters in lower case), or a forwarded address of any
+    // length, would otherwise fail the insert below (a 500). No user name is that long, so the
+    // attempt fails all the same, and is counted.
+    const username = typedUsername.slice(0, ATTEMPT_KEY_MAX_LENGTH);
+    const ip = typedIp.slice(0, ATTEMPT_KEY_MAX_LENGTH);
     await this.refuseWhenRateLimited(username, ip);
-    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.username = $1'), [username]);
+    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.username = $1'), [typedUsername]);
     const row = rows[0];
     const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()));
     const succeeded = !!row && row.active && passwordOk;
