@@ -4,7 +4,7 @@ import type { Response } from 'supertest';
 import { DEMO_PASSWORD } from '../../src/seed/kaifeng';
 import { startTestApp, type TestApp } from '../support/app';
 import { detailsOf, expectError } from '../support/errors';
-import { uscc } from '../support/fixtures';
+import { unique, uscc } from '../support/fixtures';
 
 /**
  * The HTTP conventions every endpoint shares (SPEC §9, §11; issue 2 "Bad input"): the error shape,
@@ -308,6 +308,39 @@ describe('HTTP conventions and bad input (SPEC §9, §11)', () => {
       expect(res.body).to.include({ limit: 3, offset: 2 });
       expect(res.body.items).to.have.length(3);
       expect(res.body.total).to.be.greaterThan(5);
+    });
+
+    it('when many enterprises or institutions share a name, then paging through the list returns each exactly once', async () => {
+      const poverty = await t.as('poverty');
+      const name = `同名合作社${unique()}`;
+      const created: string[] = [];
+      for (let n = 0; n < 40; n += 1) {
+        const res = await poverty.post('/api/v1/enterprises').send({ name, uscc: uscc(`93410225MA${unique().slice(-7)}`), kind: 'cooperative', regionCode: '410225' });
+        expect(res.status, JSON.stringify(res.body)).to.equal(201);
+        created.push(res.body.id);
+      }
+      const paged: string[] = [];
+      for (let offset = 0; offset < 40; offset += 3) {
+        const page = track('enterprises page', await poverty.get(`/api/v1/enterprises?name=${encodeURIComponent(name)}&limit=3&offset=${offset}`));
+        paged.push(...page.body.items.map((e: { id: string }) => e.id));
+      }
+      expect(new Set(paged).size, 'an enterprise came twice and another never').to.equal(40);
+      expect([...paged].sort()).to.deep.equal([...created].sort());
+
+      const admin = await t.as('admin');
+      const branchName = `同名支行${unique()}`;
+      for (let n = 0; n < 30; n += 1) {
+        expect((await postInstitution({ type: 'guarantee_company', name: branchName, uscc: newUscc(), regionCode: '410200', netAssets: '1000000.00', leverageLimit: '10' })).status).to.equal(201);
+      }
+      const all = await admin.get('/api/v1/institutions?type=guarantee_company&limit=200');
+      const ids = all.body.items.map((i: { id: string }) => i.id);
+      const pagedInstitutions: string[] = [];
+      for (let offset = 0; offset < all.body.total; offset += 4) {
+        const page = track('institutions page', await admin.get(`/api/v1/institutions?type=guarantee_company&limit=4&offset=${offset}`));
+        pagedInstitutions.push(...page.body.items.map((i: { id: string }) => i.id));
+      }
+      expect(new Set(pagedInstitutions).size, 'an institution came twice and another never').to.equal(all.body.total);
+      expect([...pagedInstitutions].sort()).to.deep.equal([...ids].sort());
     });
 
     it('when the route does not exist under /api/v1, then 404 with the error shape', async () => {

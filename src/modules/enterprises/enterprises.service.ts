@@ -80,7 +80,8 @@ export class EnterprisesService {
       const region = await this.dataSource.getRepository(Region).findOneBy({ code: filter.under });
       query.andWhere('r.path LIKE :under', { under: `${region?.path ?? 'none/'}%` });
     }
-    const [rows, total] = await query.orderBy('e.name').take(filter.limit).skip(filter.offset).getManyAndCount();
+    // Names repeat (branches, cooperatives): the id makes the order total, so pages neither repeat nor skip a row.
+    const [rows, total] = await query.orderBy('e.name').addOrderBy('e.id').take(filter.limit).skip(filter.offset).getManyAndCount();
     return { items: rows.map(toEnterpriseDto), total, limit: filter.limit, offset: filter.offset };
   }
 

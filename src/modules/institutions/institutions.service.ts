@@ -58,7 +58,8 @@ export class InstitutionsService {
     if (filter.type) query.andWhere('i.type = :type', { type: filter.type });
     if (filter.parentId) query.andWhere('i.parent_id = :parentId', { parentId: filter.parentId });
     if (filter.regionCode) query.andWhere('i.region_code = :regionCode', { regionCode: filter.regionCode });
-    const [rows, total] = await query.orderBy('i.type').addOrderBy('i.name').take(filter.limit).skip(filter.offset).getManyAndCount();
+    // Names repeat (branches, cooperatives): the id makes the order total, so pages neither repeat nor skip a row.
+    const [rows, total] = await query.orderBy('i.type').addOrderBy('i.name').addOrderBy('i.id').take(filter.limit).skip(filter.offset).getManyAndCount();
     return { items: rows.map(toInstitutionDto), total, limit: filter.limit, offset: filter.offset };
   }
 
