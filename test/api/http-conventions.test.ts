@@ -205,6 +205,25 @@ describe('HTTP conventions and bad input (SPEC §9, §11)', () => {
       expect(where).to.include.members(['params:id', 'query:verbose', 'body:active']);
     });
 
+    it('when a text field holds a NUL character or an unpaired surrogate, then 400 naming it and nothing is written, never a 500', async () => {
+      const before = await count('users');
+      const auditBefore = await count('audit_log');
+      const admin = await t.as('admin');
+      const user = (displayName: string, username: string) => ({ username, displayName, password: 'a-long-password', role: 'auditor', regionCode: '410200' });
+      for (const [what, displayName] of [['a NUL', 'x\u0000y'], ['a lone high surrogate', 'x\ud800y'], ['a lone low surrogate', '\udc00']] as const) {
+        const res = track(`POST /users with ${what}`, await admin.post('/api/v1/users').send(user(displayName, `odd.${unique()}`)));
+        expectError(res, 400, 'VALIDATION_FAILED');
+        expect(detailsOf(res)[0], what).to.include({ in: 'body', path: 'displayName', type: 'string.unstorable' });
+      }
+      const query = track('GET /households with a NUL', await (await t.as('poverty')).get('/api/v1/households?headName=%00'));
+      expectError(query, 400, 'VALIDATION_FAILED');
+      expect(await count('users')).to.equal(before);
+      expect(await count('audit_log')).to.equal(auditBefore);
+      const paired = track('POST /users with an astral character', await admin.post('/api/v1/users').send(user('张𠀀', `astral.${unique()}`)));
+      expect(paired.status, JSON.stringify(paired.body)).to.equal(201);
+      expect(paired.body.displayName).to.equal('张𠀀');
+    });
+
     it('when a field has the wrong JSON type, then 400 rather than a silent conversion', async () => {
       const res = track('wrong types', await t.request().post('/api/v1/auth/login').send({ username: ['admin'], password: 12345678901 }));
       expectError(res, 400, 'VALIDATION_FAILED');

@@ -417,6 +417,16 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
     expect(again.body.error.details.map((d: Row) => [d.row, d.rule])).to.deep.equal([[2, 'UNIQUE'], [3, 'UNIQUE']]);
   });
 
+  it('when a CSV cell holds a NUL character, then 400 names its row and column and nothing is written, never a 500', async () => {
+    const before = await count('households');
+    const rows = [household(), household({ headName: '王\u0000小明' })];
+    const res = await upload('poverty', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, rows));
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.details).to.have.length(1);
+    expect(res.body.error.details[0]).to.include({ row: 3, column: 'headName', rule: 'CELL_UNREADABLE' });
+    expect(await count('households')).to.equal(before);
+  });
+
   it('when the body is not CSV or XLSX, a column is missing or unknown, or the caller is a bank, then the import is refused', async () => {
     const csv = csvOf(HOUSEHOLD_COLUMNS, [household()]);
     expect((await upload('poverty', 'households', 'text/plain', csv)).status).to.equal(415);

@@ -1,4 +1,5 @@
 import type Joi from 'joi';
+import { hasUnstorableCharacter } from '../../shared/http/api';
 import { DomainError } from '../../shared/http/errors';
 import { requiredColumns, type ImportSpec } from './import-kinds';
 import type { SheetRow } from './sheet';
@@ -82,6 +83,11 @@ export function toRecords(sheet: SheetRow[], spec: ImportSpec, problems: Problem
       }
       const text = cell.trim();
       if (text === '') return;
+      if (hasUnstorableCharacter(text)) {
+        problems.add({ row, column: key ?? `#${index + 1}`, rule: 'CELL_UNREADABLE', message: 'the cell contains a NUL character, which cannot be stored' }, 'format');
+        if (key) unreadable.add(key);
+        return;
+      }
       if (key) values[key] = text;
       else problems.add({ row, column: `#${index + 1}`, rule: 'COLUMN_WITHOUT_HEADER', message: `column ${index + 1} has a value but no header` }, 'format');
     });

@@ -92,6 +92,32 @@ function validating(schema: Joi.ObjectSchema): Joi.ObjectSchema {
   return prepared;
 }
 
+/**
+ * Characters PostgreSQL cannot store: NUL (text columns refuse 0x00) and a UTF-16 surrogate without
+ * its pair (no UTF-8 form; jsonb refuses the escape JSON.stringify writes for it). JSON allows both
+ * ("\u0000", "\ud800"), so a field holding one passed Joi and failed at the insert, a 500.
+ */
+const UNSTORABLE_CHARACTER = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function hasUnstorableCharacter(text: string): boolean {
+  return UNSTORABLE_CHARACTER.test(text);
+}
+
+/** The paths of the strings under `value` holding an unstorable character (walked without recursion). */
+function unstorableStrings(value: unknown): string[] {
+  const found: string[] = [];
+  const pending: Array<{ value: unknown; path: string[] }> = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (typeof next.value === 'string') {
+      if (hasUnstorableCharacter(next.value)) found.push(next.path.join('.'));
+    } else if (typeof next.value === 'object' && next.value !== null && !Buffer.isBuffer(next.value)) {
+      for (const [key, inner] of Object.entries(next.value)) pending.push({ value: inner, path: [...next.path, key] });
+    }
+  }
+  return found.sort();
+}
+
 /** Validates params, query and body together and reports every problem at once. */
 export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
   const problems: Array<{ in: string; path: string; message: string; type: string }> = [];
@@ -109,6 +135,12 @@ export function validateInput(endpoint: Endpoint, req: Request): ValidInput {
     const { value: valid, error } = validating(schema).validate(value ?? {});
     for (const detail of error?.details ?? []) {
       problems.push({ in: where, path: detail.path.join('.'), message: detail.message, type: detail.type });
+    }
+    // What Joi accepted, walked: its shape is the schema's, so the walk is bounded.
+    if (!error) {
+      for (const path of unstorableStrings(valid)) {
+        problems.push({ in: where, path, message: `${path || where} contains a NUL character or an unpaired surrogate`, type: 'string.unstorable' });
+      }
     }
     return valid;
   };
