@@ -120,6 +120,17 @@ describe('authentication (SPEC §9)', () => {
       expect(n).to.equal(5);
     });
 
+    it('when twenty wrong passwords arrive at once, then at most LOGIN_MAX_FAILURES (5) are tried and the rest are 429', async () => {
+      await createUser('rate.burst');
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, n) => login('rate.burst', `wrong-password-${n}`)));
+      const statuses = answers.map((res) => res.status);
+      expect(statuses.filter((status) => status === 401), statuses.join(',')).to.have.length.at.most(5);
+      expect(statuses.filter((status) => status === 429), statuses.join(',')).to.have.length.at.least(15);
+      const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM login_attempts WHERE username = 'rate.burst'`);
+      expect(n, 'refused attempts are not counted').to.be.at.most(5);
+      expectError(await login('rate.burst', DEMO_PASSWORD), 429, 'RATE_LIMITED');
+    });
+
     it('when a user name grows past 64 characters in lower case, or the forwarded address is long, then 401 and the attempt counts, never a 500', async () => {
       // 'İ' lower-cases to two characters: 64 of them pass the 64-character limit and become 128.
       expectError(await login('İ'.repeat(64), 'wrong-password'), 401, 'INVALID_CREDENTIALS');

@@ -9,7 +9,6 @@ import { decoyPasswordHash, verifyPassword } from '../users/password';
 import type { Role } from '../users/user.entity';
 import type { RegionLevel } from '../regions/region.entity';
 import type { AuthUserCache } from './auth-user-cache';
-import { LoginAttempt } from './login-attempt.entity';
 
 export interface LoginResult {
   token: string;
@@ -101,12 +100,12 @@ export class AuthService {
     // attempt fails all the same, and is counted.
     const username = typedUsername.slice(0, ATTEMPT_KEY_MAX_LENGTH);
     const ip = typedIp.slice(0, ATTEMPT_KEY_MAX_LENGTH);
-    await this.refuseWhenRateLimited(username, ip);
+    const attemptId = await this.claimAttempt(username, ip);
     const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.username = $1'), [typedUsername]);
     const row = rows[0];
     const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()));
     const succeeded = !!row && row.active && passwordOk;
-    await this.dataSource.getRepository(LoginAttempt).insert({ username, ip, succeeded });
+    if (succeeded) await this.dataSource.query('UPDATE login_attempts SET succeeded = true WHERE id = $1', [attemptId]);
     // One message for a wrong name, a wrong password and a disabled account: nothing to enumerate.
     if (!succeeded) throw new DomainError('INVALID_CREDENTIALS', 'the user name or password is wrong');
     const user = toAuthUser(row);
@@ -165,18 +164,33 @@ export class AuthService {
     await this.users?.stop();
   }
 
-  private async refuseWhenRateLimited(username: string, ip: string): Promise<void> {
+  /**
+   * Records the attempt, as failed until it succeeds, before the password is checked, and counts it
+   * among the failures of the window that came before it (by id). Counting first and recording
+   * after the slow check let every attempt of a burst pass the count: twenty at once were twenty
+   * guesses where the limit is five. A refused attempt is removed again: it tried no password, so
+   * it is not another failure.
+   */
+  private async claimAttempt(username: string, ip: string): Promise<string> {
+    const [{ id }] = await this.dataSource.query(
+      `INSERT INTO login_attempts (username, ip, succeeded) VALUES ($1, $2, false) RETURNING id::text AS id`,
+      [username, ip],
+    );
     const window = `${this.config.loginWindowMinutes} minutes`;
     const [counts] = await this.dataSource.query(
       `SELECT count(*) FILTER (WHERE username = $1)::int AS by_user,
               count(*) FILTER (WHERE ip = $2)::int AS by_address
          FROM login_attempts
-        WHERE NOT succeeded AND attempted_at > now() - $3::interval AND (username = $1 OR ip = $2)`,
-      [username, ip, window],
+        WHERE NOT succeeded AND attempted_at > now() - $3::interval AND (username = $1 OR ip = $2) AND id <= $4::bigint`,
+      [username, ip, window, id],
     );
+    // The counts include this attempt itself.
     const limit = this.config.loginMaxFailures;
-    if (counts.by_user >= limit || counts.by_address >= limit * ADDRESS_LIMIT_FACTOR) {
+    if (counts.by_user > limit || counts.by_address > limit * ADDRESS_LIMIT_FACTOR) {
+      await this.dataSource.query('DELETE FROM login_attempts WHERE id = $1', [id]);
       throw new DomainError('RATE_LIMITED', `too many failed logins; try again in ${this.config.loginWindowMinutes} minutes`);
     }
+    return id;
   }
+
 }
