@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { DEMO_PASSWORD } from '../../src/seed/kaifeng';
 import { startTestApp, type TestApp } from '../support/app';
 import { detailsOf, expectError } from '../support/errors';
+import { eventually } from '../support/eventually';
 
 /** User administration (SPEC §1 roles, §9 access and audit). */
 describe('users (SPEC §1, §9)', () => {
@@ -231,6 +232,45 @@ describe('users (SPEC §1, §9)', () => {
       expect(snapshot).not.to.include(NEW_PASSWORD);
       expect(snapshot).not.to.include(DEMO_PASSWORD);
       expect(snapshot).not.to.match(/password|hash|scrypt/i);
+    });
+  });
+
+  describe('keeping an administrator', () => {
+    it('when the last two active admins disable each other at the same moment, then one stays active (422 LAST_ADMIN for the other)', async () => {
+      const x = await createAsAdmin(newUser('admin.x', { role: 'admin', regionCode: '410200' }));
+      const y = await createAsAdmin(newUser('admin.y', { role: 'admin', regionCode: '410200' }));
+      expect([x.status, y.status]).to.deep.equal([201, 201]);
+      const [seed] = await t.db.dataSource.query(`SELECT id FROM users WHERE username = 'admin'`);
+      const asX = await t.as('admin.x');
+      const asY = await t.as('admin.y');
+      // Holds both rows so that both requests are authenticated (as active admins) before either writes.
+      const holder = t.db.dataSource.createQueryRunner();
+      try {
+        expect((await asX.patch(`/api/v1/users/${seed.id}`).send({ active: false })).status).to.equal(200);
+        await holder.startTransaction();
+        await holder.query(`SELECT id FROM users WHERE id = ANY($1::uuid[]) FOR UPDATE`, [[x.body.id, y.body.id]]);
+        const answers = Promise.all([
+          asX.patch(`/api/v1/users/${y.body.id}`).send({ active: false }).then((res) => res),
+          asY.patch(`/api/v1/users/${x.body.id}`).send({ active: false }).then((res) => res),
+        ]);
+        await eventually(async () => {
+          const [{ waiting }] = await t.db.dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%users%'`);
+          return waiting >= 2;
+        }, 'both requests wait for the held rows');
+        await holder.commitTransaction();
+        const [xDisablesY, yDisablesX] = await answers;
+        const statuses = [xDisablesY.status, yDisablesX.status];
+        expect(statuses.filter((status) => status === 200), JSON.stringify([xDisablesY.body, yDisablesX.body])).to.have.length(1);
+        const refused = xDisablesY.status === 200 ? yDisablesX : xDisablesY;
+        expectError(refused, 422, 'RULE_VIOLATION');
+        expect(detailsOf(refused)[0]).to.include({ field: 'active', rule: 'LAST_ADMIN' });
+        const [{ n }] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM users WHERE role = 'admin' AND active`);
+        expect(n, 'active admins left').to.equal(1);
+      } finally {
+        if (holder.isTransactionActive) await holder.rollbackTransaction();
+        await holder.release();
+        await t.db.dataSource.query(`UPDATE users SET active = true WHERE username IN ('admin', 'admin.x', 'admin.y')`);
+      }
     });
   });
 });

@@ -102,10 +102,19 @@ export class UsersService {
     const passwordHash = changes.password === undefined ? undefined : await hashPassword(changes.password);
     const updated = await inTransaction(this.dataSource, async (manager) => {
       const repository = manager.getRepository(User);
+      // Before the user's own row, and in one order for every disabling: the active administrators,
+      // so that two of them disabling each other at once cannot both pass the check below.
+      const activeAdmins: Array<{ id: string }> =
+        changes.active === false ? await manager.query(`SELECT id FROM users WHERE role = 'admin' AND active ORDER BY id FOR UPDATE`) : [];
       const user = await repository.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!user) throw notFound('user');
       if (user.id === context.user.id && changes.active === false) {
         throw new DomainError('RULE_VIOLATION', 'an administrator cannot disable their own account', [{ field: 'active' }]);
+      }
+      if (user.role === 'admin' && user.active && changes.active === false && !activeAdmins.some((admin) => admin.id !== user.id)) {
+        throw new DomainError('RULE_VIOLATION', 'the last active administrator cannot be disabled', [
+          { field: 'active', rule: 'LAST_ADMIN', message: 'no other administrator is active (one may have been disabled meanwhile)' },
+        ]);
       }
       const before = toUserDto(user);
       if (changes.displayName !== undefined) user.displayName = changes.displayName;
