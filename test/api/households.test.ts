@@ -116,6 +116,18 @@ describe('households (SPEC §3)', () => {
     expect(JSON.stringify(res.body)).not.to.contain(idNumber.slice(6, 14));
   });
 
+  it('when an ID number is sent in a path (by mistake, as an id or an unknown route), then neither the answer nor the logs hold it', async () => {
+    const idNumber = residentId('410225', '19800512', Number(unique().slice(-3)));
+    const poverty = await t.as('poverty.lankao');
+    for (const path of [`/api/v1/households/${idNumber}`, `/api/v1/households/lookup/${idNumber}`, `/api/v1/residents/${idNumber.toLowerCase()}/loans`]) {
+      const res = await poverty.get(path);
+      expect(res.status, path).to.be.oneOf([400, 404]);
+      expect(JSON.stringify(res.body), path).not.to.contain(idNumber.slice(6, 14));
+    }
+    expect(t.logs.join('\n')).not.to.contain(idNumber.slice(0, 14));
+    expect(t.logs.join('\n')).to.contain(`${idNumber.slice(0, 6)}********${idNumber.slice(14)}`);
+  });
+
   it('when the same ID number or household number is registered twice, then 409 DUPLICATE and one row stays', async () => {
     const input = newHousehold();
     const poverty = await t.as('poverty.lankao');

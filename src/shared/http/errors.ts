@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { withIdNumbersMasked } from './request-context';
 
 /**
  * A failure the caller can act on, with a stable code. Services throw these; they know nothing of
@@ -99,7 +100,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const known = error instanceof DomainError ? error : (fromParserError(error) ?? fromDatabaseError(error));
     if (!known) {
       // A programmer error: log it with its context; the caller learns only the request id.
-      logger.error({ err: error, requestId, method: req.method, path: req.path }, 'unhandled error');
+      logger.error({ err: error, requestId, method: req.method, path: withIdNumbersMasked(req.path) }, 'unhandled error');
     }
     const domainError = known ?? new DomainError('INTERNAL', 'internal error');
     const body: ErrorBody = {
@@ -115,5 +116,5 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 }
 
 export const routeNotFound: RequestHandler = (req, _res, next) => {
-  next(new DomainError('NOT_FOUND', `no route ${req.method} ${req.path}`));
+  next(new DomainError('NOT_FOUND', `no route ${req.method} ${withIdNumbersMasked(req.path)}`));
 };

@@ -13,6 +13,15 @@ export const requestId: RequestHandler = (req, res, next) => {
   next();
 };
 
+/**
+ * A path with every run shaped like a resident ID number masked as SPEC §3 shows it
+ * (410225********1234): a caller may put one in a path by mistake (GET /households/<ID number>),
+ * and the path is logged and quoted by the 404 of an unknown route.
+ */
+export function withIdNumbersMasked(path: string): string {
+  return path.replace(/(\d{6})\d{8}(\d{3}[\dXx])/g, '$1********$2');
+}
+
 /** One log line per request: method, path without the query (it may hold personal data), status, time. */
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -23,7 +32,7 @@ export function accessLog(logger: Logger): RequestHandler {
         {
           requestId: res.locals.requestId,
           method: req.method,
-          path: req.path,
+          path: withIdNumbersMasked(req.path),
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           userId: res.locals.userId,
