@@ -373,6 +373,22 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     expect((await (await t.as('finance')).get(`/api/v1/claims/${filed.body.id}`)).body.status).to.equal('filed');
   });
 
+  it('when the repayment that settled a compensated loan is reversed, then the loan is compensated again, not active', async () => {
+    const officer = await t.as('officer.abc');
+    const [loan] = await t.db.dataSource.query(`SELECT status, outstanding_principal::text AS outstanding FROM loans WHERE id = $1`, [loans.eightTwo]);
+    expect(loan.status).to.equal('compensated');
+    const settled = await repay(loans.eightTwo, { paidOn: '2026-09-01', principal: loan.outstanding, interest: '0.00', penalty: '0.00' });
+    expect(settled.status, JSON.stringify(settled.body)).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loans.eightTwo}`)).body.status).to.equal('settled');
+    const reversal = await officer.post(`/api/v1/loans/${loans.eightTwo}/repayments/${settled.body.id}/reverse`).send({ reason: '退票' });
+    expect(reversal.status, JSON.stringify(reversal.body)).to.equal(201);
+    const after = await officer.get(`/api/v1/loans/${loans.eightTwo}`);
+    // Reopened as 'active', the next delinquency run would make it defaulted and claimable a second time.
+    expect(after.body).to.include({ status: 'compensated', closedOn: null, outstandingPrincipal: loan.outstanding });
+    const [event] = await t.db.dataSource.query(`SELECT from_status, to_status FROM loan_events WHERE loan_id = $1 AND kind = 'reopened'`, [loans.eightTwo]);
+    expect(event).to.deep.equal({ from_status: 'settled', to_status: 'compensated' });
+  });
+
   it('when claim records are tampered with in the database, then PostgreSQL refuses (append-only money history)', async () => {
     for (const statement of [`UPDATE claim_shares SET amount = 0`, `DELETE FROM risk_ledger_entries`, `UPDATE risk_ledger_entries SET amount = -1`]) {
       let message = '';

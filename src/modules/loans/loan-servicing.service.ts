@@ -156,8 +156,11 @@ export class LoanServicingService {
         loan.outstandingPrincipal = loan.outstandingPrincipal.plus(original.principal);
         if (loan.status === 'settled' && loan.outstandingPrincipal.greaterThan(0)) {
           loan.closedOn = null;
-          // The next delinquency run works out whether it is overdue again.
-          await this.moveTo(manager, context, loan, 'active', reversal.paidOn, 'reopened', { reversalId: reversal.id });
+          // A loan the claim had compensated before it was settled is compensated again: reopened as
+          // active, the delinquency run would default it and a second claim could be paid on it. Any
+          // other reopens active, and the next delinquency run works out whether it is overdue again.
+          const reopenAs = (await this.statusBeforeSettling(manager, loanId)) === 'compensated' ? 'compensated' : 'active';
+          await this.moveTo(manager, context, loan, reopenAs, reversal.paidOn, 'reopened', { reversalId: reversal.id });
         }
         await this.finish(manager, context, loan, 'reverse_repayment', before);
         return toRepaymentDto(reversal);
@@ -268,6 +271,15 @@ export class LoanServicingService {
     const loan = await manager.getRepository(Loan).findOne({ where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
     if (!loan || !isInScope(scopeOf(context.user), { bankId: loan.bankId, regionPath: loan.regionPath })) throw notFound('loan');
     return loan;
+  }
+
+  /** The status the loan left when it was last settled (its latest 'settled' event), if any. */
+  private async statusBeforeSettling(manager: EntityManager, loanId: string): Promise<LoanStatus | null> {
+    const [event]: Array<{ from_status: LoanStatus }> = await manager.query(
+      `SELECT from_status FROM loan_events WHERE loan_id = $1 AND kind = 'settled' ORDER BY id DESC LIMIT 1`,
+      [loanId],
+    );
+    return event?.from_status ?? null;
   }
 
   private async moveTo(manager: EntityManager, context: AuthenticatedContext, loan: Loan, to: LoanStatus, on: string, kind: string, details: Record<string, unknown>) {

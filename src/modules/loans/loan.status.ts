@@ -14,7 +14,8 @@ const TRANSITIONS: Record<LoanStatus, readonly LoanStatus[]> = {
   defaulted: ['compensated', 'written_off', 'settled', 'active', 'overdue'],
   compensated: ['settled'],
   written_off: [],
-  settled: ['active', 'overdue', 'defaulted'],
+  // Reopened by a reversal: active, or compensated again when the claim had compensated it.
+  settled: ['active', 'overdue', 'defaulted', 'compensated'],
   cancelled: [],
 };
 
