@@ -488,7 +488,9 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(await linkedFor('2026-07-01')).to.be.at.least(independent);
   });
 
-  it('when the detail is written as JSON by PostgreSQL (GET /loans/:id), then it equals the one JavaScript builds, for every loan and date', async () => {
+  it('when the detail is written as JSON by PostgreSQL (GET /loans/:id), then it equals the one JavaScript builds, for every loan and date', async function () {
+    // Every loan of the demo data at about ten dates, twice each: ≈ 25 s on a quiet machine, more on a shared one.
+    this.timeout(180_000);
     // Run last: by now the data holds repayments, reversals, extensions, closed and delinquent loans;
     // and one loan paid on time twice, then only the interest (with a penalty) late.
     const officer = await t.as('officer.rcb');
