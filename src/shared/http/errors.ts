@@ -70,8 +70,25 @@ function fromDatabaseError(error: unknown): DomainError | undefined {
     case '40P01':
       return new DomainError('CONFLICT', 'the record was changed at the same time; retry the request');
     default:
-      return undefined;
+      return databaseUnavailable(error, code) ? new DomainError('UNAVAILABLE', 'the database is unavailable; retry the request later') : undefined;
   }
+}
+
+/** PostgreSQL shutting down, refusing or out of connections (SQLSTATE classes 08 and 57P0x, 53300). */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+/** The socket to PostgreSQL refused, cut or timed out (no SQLSTATE: Node's or pg's own errors). */
+const UNAVAILABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect)/;
+
+/**
+ * Whether the database could not be reached, rather than refused the statement: the caller should
+ * retry later (503), and nothing the request asked for was done (its transaction, if any, never
+ * committed). The error may be pg's own or TypeORM's wrapping of it (driverError).
+ */
+function databaseUnavailable(error: unknown, code: string | undefined): boolean {
+  if (code !== undefined && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
+  const messages = [(error as { message?: unknown }).message, (error as { driverError?: { message?: unknown } }).driverError?.message];
+  return messages.some((message) => typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message));
 }
 
 /** Errors raised by Express's body parser or router before any route runs. */
@@ -101,6 +118,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (!known) {
       // A programmer error: log it with its context; the caller learns only the request id.
       logger.error({ err: error, requestId, method: req.method, path: withIdNumbersMasked(req.path) }, 'unhandled error');
+    } else if (known.code === 'UNAVAILABLE') {
+      // Not the caller's fault and not a bug, but operators must hear of it.
+      logger.error({ err: error, requestId, method: req.method, path: withIdNumbersMasked(req.path) }, 'database unavailable');
     }
     const domainError = known ?? new DomainError('INTERNAL', 'internal error');
     const body: ErrorBody = {
