@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
 import type { AuthUser } from '../../shared/auth/context';
 import { named } from '../../shared/db/prepared';
+import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import { decoyPasswordHash, verifyPassword } from '../users/password';
 import type { Role } from '../users/user.entity';
@@ -25,6 +26,9 @@ const TOKEN_ALGORITHM = 'HS256';
 const TOKEN_ISSUER = 'fupin-finance';
 /** Per address, this many times the per-user limit: enough for an office behind one NAT. */
 const ADDRESS_LIMIT_FACTOR = 10;
+/** Advisory-lock classes (first key) of the login claims: per user name, per address (hashtext of each). */
+const LOGIN_LOCK_USER = 7310401;
+const LOGIN_LOCK_ADDRESS = 7310402;
 /** The width of login_attempts.username and .ip (varchar(64)). */
 const ATTEMPT_KEY_MAX_LENGTH = 64;
 
@@ -165,32 +169,36 @@ export class AuthService {
   }
 
   /**
-   * Records the attempt, as failed until it succeeds, before the password is checked, and counts it
-   * among the failures of the window that came before it (by id). Counting first and recording
-   * after the slow check let every attempt of a burst pass the count: twenty at once were twenty
-   * guesses where the limit is five. A refused attempt is removed again: it tried no password, so
-   * it is not another failure.
+   * Records the attempt, as failed until it succeeds, before the password is checked, once the
+   * failures of the window allow it. Counting first and recording after the slow check let every
+   * attempt of a burst pass the count: twenty at once were twenty guesses where the limit is five.
+   * Counting and recording run in one short transaction under advisory locks on the user name and
+   * on the address (in that order, so two claims never wait on each other crosswise): claims for one
+   * name or one address are counted one after the other, each seeing the ones before it committed.
+   * A refused attempt is not recorded: it tried no password, so it is not another failure.
    */
   private async claimAttempt(username: string, ip: string): Promise<string> {
-    const [{ id }] = await this.dataSource.query(
-      `INSERT INTO login_attempts (username, ip, succeeded) VALUES ($1, $2, false) RETURNING id::text AS id`,
-      [username, ip],
-    );
-    const window = `${this.config.loginWindowMinutes} minutes`;
-    const [counts] = await this.dataSource.query(
-      `SELECT count(*) FILTER (WHERE username = $1)::int AS by_user,
-              count(*) FILTER (WHERE ip = $2)::int AS by_address
-         FROM login_attempts
-        WHERE NOT succeeded AND attempted_at > now() - $3::interval AND (username = $1 OR ip = $2) AND id <= $4::bigint`,
-      [username, ip, window, id],
-    );
-    // The counts include this attempt itself.
-    const limit = this.config.loginMaxFailures;
-    if (counts.by_user > limit || counts.by_address > limit * ADDRESS_LIMIT_FACTOR) {
-      await this.dataSource.query('DELETE FROM login_attempts WHERE id = $1', [id]);
-      throw new DomainError('RATE_LIMITED', `too many failed logins; try again in ${this.config.loginWindowMinutes} minutes`);
-    }
-    return id;
+    return inTransaction(this.dataSource, async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_USER}, hashtext($1))`, [username]);
+      await manager.query(`SELECT pg_advisory_xact_lock(${LOGIN_LOCK_ADDRESS}, hashtext($1))`, [ip]);
+      const window = `${this.config.loginWindowMinutes} minutes`;
+      const [counts] = await manager.query(
+        `SELECT count(*) FILTER (WHERE username = $1)::int AS by_user,
+                count(*) FILTER (WHERE ip = $2)::int AS by_address
+           FROM login_attempts
+          WHERE NOT succeeded AND attempted_at > now() - $3::interval AND (username = $1 OR ip = $2)`,
+        [username, ip, window],
+      );
+      const limit = this.config.loginMaxFailures;
+      if (counts.by_user >= limit || counts.by_address >= limit * ADDRESS_LIMIT_FACTOR) {
+        throw new DomainError('RATE_LIMITED', `too many failed logins; try again in ${this.config.loginWindowMinutes} minutes`);
+      }
+      const [{ id }] = await manager.query(
+        `INSERT INTO login_attempts (username, ip, succeeded) VALUES ($1, $2, false) RETURNING id::text AS id`,
+        [username, ip],
+      );
+      return id as string;
+    });
   }
 
 }
