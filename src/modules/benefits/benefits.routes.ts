@@ -1,7 +1,6 @@
 import Joi from 'joi';
-import { parseMoney } from '../../core/money';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idempotencyKeyHeader, idParams, isoDate, money, NUMERIC_14_2_MAX, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
+import { idempotencyKeyHeader, idParams, isoDate, NUMERIC_14_2_MAX, positiveMoney, pageSchema, paginationKeys, uuid } from '../../shared/http/schemas';
 import { BENEFIT_KINDS, BENEFIT_STATUSES } from './benefit-record.entity';
 import type { BenefitsService } from './benefits.service';
 
@@ -19,12 +18,6 @@ const benefitSchema = Joi.object({
   decidedBy: Joi.string().guid().allow(null),
   rejectReason: Joi.string().allow(null),
 }).label('BenefitRecord');
-
-/** Money delivered: above zero (benefit_records_amount_check), at most what the column holds. */
-const benefitAmount = () =>
-  money(NUMERIC_14_2_MAX)
-    .custom((value: string, helpers) => (parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
-    .messages({ 'money.positive': '{{#label}} must be above zero' });
 
 export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsService): void {
   api.add({
@@ -55,7 +48,8 @@ export function registerBenefitRoutes(api: ApiRegistry, benefits: BenefitsServic
     body: Joi.object({
       linkageId: uuid().required(),
       paidOn: isoDate().required(),
-      amount: benefitAmount().required(),
+      // Above zero, as benefit_records_amount_check requires.
+      amount: positiveMoney(NUMERIC_14_2_MAX).required(),
       kind: Joi.string().valid(...BENEFIT_KINDS).required(),
       note: Joi.string().trim().max(200),
     }),

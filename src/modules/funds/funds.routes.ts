@@ -1,7 +1,6 @@
 import Joi from 'joi';
-import { parseMoney } from '../../core/money';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idempotencyKeyHeader, idParams, isoDate, money, NUMERIC_16_2_MAX, pageSchema, paginationKeys, regionCode, uuid } from '../../shared/http/schemas';
+import { idempotencyKeyHeader, idParams, isoDate, NUMERIC_16_2_MAX, positiveMoney, pageSchema, paginationKeys, regionCode, uuid } from '../../shared/http/schemas';
 import type { Role } from '../users/user.entity';
 import { FUND_MOVEMENT_KINDS } from './fund-movement.entity';
 import type { FundsService } from './funds.service';
@@ -35,12 +34,6 @@ const movementSchema = Joi.object({
   createdBy: Joi.string().guid(),
   createdAt: Joi.string().isoDate(),
 }).label('FundMovement');
-
-/** An amount above zero (a movement of nothing is not a movement) that fund_movements.amount holds. */
-const positiveMoney = () =>
-  money(NUMERIC_16_2_MAX)
-    .custom((value: string, helpers) => (parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
-    .messages({ 'money.positive': '{{#label}} must be above zero' });
 
 /** SPEC §9: who reads funds; data scope narrows it (a bank's officers: their bank; county staff: their county). */
 const READERS: readonly Role[] = ['finance_officer', 'auditor', 'admin', 'loan_officer'];
@@ -106,7 +99,7 @@ export function registerFundRoutes(api: ApiRegistry, funds: FundsService): void 
     headers: idempotencyKeyHeader(true),
     body: Joi.object({
       kind: Joi.string().valid('deposit', 'top_up', 'withdrawal').required(),
-      amount: positiveMoney().required(),
+      amount: positiveMoney(NUMERIC_16_2_MAX).required(),
       occurredOn: isoDate().required(),
       reference: Joi.string().trim().min(1).max(100),
     }),

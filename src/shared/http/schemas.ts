@@ -50,6 +50,12 @@ export const money = (max?: string) => {
     .meta({ format: 'decimal', example: '50000.00' });
 };
 
+/** An amount above zero (a movement or a benefit of nothing is not one), at most `max`. */
+export const positiveMoney = (max: string) =>
+  money(max)
+    .custom((value: string, helpers) => (parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
+    .messages({ 'money.positive': '{{#label}} must be above zero' });
+
 /** An annual rate as a fraction string: "0.0475" is 4.75%. */
 export const rate = () =>
   Joi.string()
