@@ -19,7 +19,7 @@ import { BENCH_PASSWORD, generateInstitutions, type Institutions } from './insti
 import { fundKey, generateCountyLoans, type ModelVersionRow } from './loans';
 import { planScale, type CountyPlan, type ScalePlan } from './plan';
 import { AS_OF, currentStatus, generateRegister, type CountyRegister } from './register';
-import { dropKeysAndIndexes, restoreKeysAndIndexes, sameSchema, saveSchema } from './schema';
+import { dropKeysAndIndexes, keptArraysOff, keptArraysRebuilt, restoreKeysAndIndexes, sameSchema, saveSchema } from './schema';
 import { TABLES, type TableKey } from './tables';
 import { validateData } from './validate';
 
@@ -84,6 +84,7 @@ async function load(url: string, plan: ScalePlan, dataSource: import('typeorm').
   const saved = await withClient(url, async (client) => {
     const schema = await saveSchema(client);
     await dropKeysAndIndexes(client, schema);
+    await keptArraysOff(client);
     return schema;
   });
   log(`keys and indexes taken off for the load (${saved.constraints.length} constraints, ${saved.indexes.length} indexes)`);
@@ -139,6 +140,7 @@ async function load(url: string, plan: ScalePlan, dataSource: import('typeorm').
     await restoreKeysAndIndexes(client, saved, log);
     const drift = await sameSchema(client, saved);
     if (drift.length > 0) throw new Error(`schema differs after the load: ${drift.join('; ')}`);
+    await keptArraysRebuilt(client, log);
     log('VACUUM ANALYZE');
     await client.query('VACUUM (ANALYZE)');
   });

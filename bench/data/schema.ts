@@ -67,3 +67,33 @@ export async function sameSchema(client: pg.Client, saved: SavedSchema): Promise
   const after = new Set([...now.constraints.map(key), ...now.indexes.map(indexKey)]);
   return [...[...before].filter((k) => !after.has(k)).map((k) => `missing: ${k}`), ...[...after].filter((k) => !before.has(k)).map((k) => `extra: ${k}`)];
 }
+
+/**
+ * The triggers that keep each loan's detail arrays (migration LoanDetailArrays) would rewrite them
+ * when each COPY ends, keyed on a primary key that is off during the load: they are switched off for
+ * it, and every loan's arrays are built once, set-based, when the keys are back (keptArraysRebuilt).
+ */
+async function keptArraysTriggers(client: pg.Client): Promise<Array<{ table: string; name: string }>> {
+  const { rows } = await client.query<{ table: string; name: string }>(
+    `SELECT t.tgrelid::regclass::text AS table, t.tgname AS name
+       FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+      WHERE p.proname = 'loan_detail_arrays_changed' AND NOT t.tgisinternal
+      ORDER BY 1, 2`,
+  );
+  return rows;
+}
+
+export async function keptArraysOff(client: pg.Client): Promise<number> {
+  const triggers = await keptArraysTriggers(client);
+  for (const t of triggers) await client.query(`ALTER TABLE ${t.table} DISABLE TRIGGER "${t.name}"`);
+  return triggers.length;
+}
+
+export async function keptArraysRebuilt(client: pg.Client, log: (line: string) => void): Promise<void> {
+  const triggers = await keptArraysTriggers(client);
+  if (triggers.length === 0) return;
+  for (const t of triggers) await client.query(`ALTER TABLE ${t.table} ENABLE TRIGGER "${t.name}"`);
+  const started = Date.now();
+  await client.query(`SELECT loan_detail_arrays_rebuild()`);
+  log(`  every loan's detail arrays kept (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+}

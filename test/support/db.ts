@@ -10,6 +10,7 @@ import { createDatabaseIfMissing } from '../../src/shared/db/connect';
 import { createDataSource } from '../../src/shared/db/data-source';
 import { startEmbeddedPostgres } from '../../src/shared/db/embedded';
 import { migrateDatabase } from '../../src/shared/db/migrate';
+import { LOAN_DETAIL_ARRAYS_DRIFT_SQL } from '../../src/modules/loans/loan-detail.query';
 import { loadDemoData } from '../../src/seed/demo';
 
 /**
@@ -118,9 +119,30 @@ export async function createTestDatabase(options: { seeded?: boolean } = {}): Pr
     dataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
+      await assertLoanDetailArraysCurrent(url);
       await dropDatabase(server.adminUrl, name);
     },
   };
+}
+
+/**
+ * Every loan's arrays as GET /loans/:id reads them equal the arrays built from its rows (migration
+ * LoanDetailArrays keeps them by triggers): checked on every test database once its suite is done,
+ * so any write path a suite drives that escapes the triggers fails that suite.
+ */
+async function assertLoanDetailArraysCurrent(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const kept = await client.query<{ kept: string | null }>(`SELECT to_regclass('loan_detail_arrays')::text AS kept`);
+    if (kept.rows[0]?.kept == null) return;
+    const { rows } = await client.query<{ id: string }>(LOAN_DETAIL_ARRAYS_DRIFT_SQL);
+    if (rows.length > 0) {
+      throw new Error(`kept loan detail arrays differ from the loans' rows for ${rows.length} loan(s), e.g. ${rows.slice(0, 3).map((r) => r.id).join(', ')}`);
+    }
+  } finally {
+    await client.end();
+  }
 }
 
 async function dropDatabase(adminUrl: string, name: string): Promise<void> {

@@ -1,0 +1,113 @@
+import { expect } from 'chai';
+import pg from 'pg';
+import { LOAN_DETAIL_ARRAYS_DRIFT_SQL, readLoanDetailDocument } from '../../src/modules/loans/loan-detail.query';
+import { eventually } from '../support/eventually';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+/**
+ * Issue 7: GET /loans/:id reads each loan's schedule, repayments and history as the database keeps
+ * them (loan_detail_arrays, migration LoanDetailArrays). Every suite's database is checked against
+ * the rows before it is dropped (test/support/db.ts); these tests show that check can fail, that the
+ * read really uses the kept arrays, and that concurrent writers to one loan lose nothing.
+ */
+describe('kept loan detail arrays (issue 7): rewritten by the database on every write, read by GET /loans/:id', function () {
+  this.timeout(120_000);
+  let db: TestDatabase;
+  let loanId: string;
+  let userId: string;
+  const drift = async (): Promise<string[]> => (await db.dataSource.query(LOAN_DETAIL_ARRAYS_DRIFT_SQL)).map((r: { id: string }) => r.id);
+  const kept = async (id: string): Promise<{ schedule: unknown[]; repayments: Array<{ note: string | null }>; events: Array<{ kind: string }> }> =>
+    (await db.dataSource.query(`SELECT schedule, repayments, events FROM loan_detail_arrays WHERE loan_id = $1`, [id]))[0];
+  const connect = async (): Promise<pg.Client> => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    return client;
+  };
+  const insertRepayment = (client: { query: (sql: string, params: unknown[]) => Promise<unknown> }, note: string) =>
+    client.query(
+      `INSERT INTO repayments (loan_id, kind, paid_on, principal, interest, penalty, idempotency_key, note, created_by)
+       VALUES ($1, 'repayment', '2026-11-20', '1.00', '0.00', '0.00', $2, $2, $3)`,
+      [loanId, note, userId],
+    );
+
+  before(async () => {
+    db = await createTestDatabase();
+    [{ id: loanId }] = await db.dataSource.query(`SELECT id FROM loans WHERE disbursement_date IS NOT NULL ORDER BY contract_number LIMIT 1`);
+    [{ id: userId }] = await db.dataSource.query(`SELECT id FROM users WHERE role = 'loan_officer' ORDER BY username LIMIT 1`);
+  });
+  after(() => db?.drop());
+
+  it('when the demo data is loaded, then every loan has its kept arrays and they equal its rows', async () => {
+    const [{ loans, keptRows }] = await db.dataSource.query(
+      `SELECT (SELECT count(*)::int FROM loans) AS loans, (SELECT count(*)::int FROM loan_detail_arrays) AS "keptRows"`,
+    );
+    expect(loans).to.be.greaterThan(0);
+    expect(keptRows).to.equal(loans);
+    expect(await drift()).to.deep.equal([]);
+  });
+
+  it('when a repayment is written past the triggers, then the check names its loan; a refresh mends it', async () => {
+    const client = await connect();
+    try {
+      await client.query(`SET session_replication_role = replica`);
+      await insertRepayment(client, 'past-the-triggers');
+    } finally {
+      await client.end();
+    }
+    expect(await drift()).to.deep.equal([loanId]);
+    await db.dataSource.query(`SELECT loan_detail_arrays_refresh(ARRAY[$1::uuid], 'repayments')`, [loanId]);
+    expect(await drift()).to.deep.equal([]);
+    expect((await kept(loanId)).repayments.map((r) => r.note)).to.include('past-the-triggers');
+  });
+
+  it('when the kept arrays say something, then GET /loans/:id answers it (the arrays are not built per read)', async () => {
+    await db.dataSource.query(`UPDATE loan_detail_arrays SET events = '[{"kind":"marker"}]'::json WHERE loan_id = $1`, [loanId]);
+    const read = await readLoanDetailDocument(db.dataSource, loanId, '2026-11-29');
+    expect(JSON.parse(read!.json).events).to.deep.equal([{ kind: 'marker' }]);
+    expect(await drift()).to.deep.equal([loanId]);
+    await db.dataSource.query(`SELECT loan_detail_arrays_refresh(ARRAY[$1::uuid], 'events')`, [loanId]);
+    expect(JSON.parse((await readLoanDetailDocument(db.dataSource, loanId, '2026-11-29'))!.json).events).not.to.deep.include({ kind: 'marker' });
+  });
+
+  it('when two transactions write to one loan at once, then the arrays kept after both hold both writes', async () => {
+    const first = await connect();
+    const second = await connect();
+    try {
+      await first.query('BEGIN');
+      await insertRepayment(first, 'first-writer');
+      const { rows: [{ pid }] } = await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await second.query('BEGIN');
+      // The second writer's trigger waits for the first's lock on the loan's kept row…
+      const waiting = second.query(`INSERT INTO loan_events (loan_id, kind, effective_date) VALUES ($1, 'second-writer', '2026-11-21')`, [loanId]);
+      await eventually(async () => {
+        const [row] = await db.dataSource.query(`SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1`, [pid]);
+        return row?.wait_event_type === 'Lock';
+      }, 'the second writer waits for the first');
+      // …and computes from what the first committed.
+      await first.query('COMMIT');
+      await waiting;
+      await second.query('COMMIT');
+    } finally {
+      await first.end();
+      await second.end();
+    }
+    const arrays = await kept(loanId);
+    expect(arrays.repayments.map((r) => r.note)).to.include('first-writer');
+    expect(arrays.events.map((e) => e.kind)).to.include('second-writer');
+    expect(await drift()).to.deep.equal([]);
+  });
+
+  it('when a table of rows is truncated, then every loan’s arrays are built again', async () => {
+    const runner = db.dataSource.createQueryRunner();
+    await runner.startTransaction();
+    try {
+      await runner.query(`TRUNCATE repayments`);
+      const [{ withRepayments }] = await runner.query(`SELECT count(*)::int AS "withRepayments" FROM loan_detail_arrays WHERE repayments::text <> '[]'`);
+      expect(withRepayments).to.equal(0);
+      expect(await runner.query(LOAN_DETAIL_ARRAYS_DRIFT_SQL)).to.deep.equal([]);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+});
