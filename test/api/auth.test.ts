@@ -201,6 +201,15 @@ describe('authentication (SPEC §9)', () => {
       expect(res.body.error.message).to.match(/log in again/);
     });
 
+    it('when a token that was accepted expires, then its next request is 401 TOKEN_EXPIRED (a verified token is not trusted past its exp)', async () => {
+      const exp = Math.floor(Date.now() / 1000) + 2;
+      const soon = jwt.sign({ sub: adminId, role: 'admin', exp }, t.config.tokenSecret, { algorithm: 'HS256', issuer: ISSUER });
+      expect((await me(`Bearer ${soon}`)).status).to.equal(200);
+      expect((await me(`Bearer ${soon}`)).status).to.equal(200);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 20));
+      expectError(await me(`Bearer ${soon}`), 401, 'TOKEN_EXPIRED');
+    });
+
     it('when an expired token also has a bad signature, then 401 UNAUTHENTICATED (expiry is not told to forgers)', async () => {
       const expired = jwt.sign({ sub: adminId, role: 'admin', exp: Math.floor(Date.now() / 1000) - 60 }, 'another-secret-that-is-long-enough-0123456789', {
         issuer: ISSUER,
