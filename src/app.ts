@@ -172,6 +172,9 @@ export function createApp(deps: AppDependencies): { app: Express; services: Serv
 
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is per caller and most hold personal data: not for any cache (below), so no ETag
+  // either (Express hashed every JSON body for one: about 1 % of a loan read's CPU).
+  app.set('etag', false);
   // Behind a load balancer the caller's address comes from X-Forwarded-For (login rate limit).
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.set('query parser', 'simple');
@@ -197,6 +200,10 @@ export function createApp(deps: AppDependencies): { app: Express; services: Serv
 
   const router = express.Router();
   router.use(helmet());
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   router.use(express.json({ limit: BODY_LIMIT, strict: true, type: [...JSON_MEDIA_TYPES] }));
   // Media types are checked per endpoint (Endpoint.consumes): JSON everywhere, files where declared.
   api.mount(router, (req) => services.auth.authenticate(req.get('authorization')));

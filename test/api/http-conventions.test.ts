@@ -414,6 +414,24 @@ describe('HTTP conventions and bad input (SPEC §9, §11)', () => {
     });
   });
 
+  describe('caching', () => {
+    it('when the API answers (personal data, per caller), then it is Cache-Control no-store, without an ETag', async () => {
+      const finance = await t.as('finance');
+      const [{ id }] = await t.db.dataSource.query(`SELECT id FROM loans ORDER BY contract_number LIMIT 1`);
+      const answers = [
+        track('me', await finance.get('/api/v1/me')),
+        track('institutions', await finance.get('/api/v1/institutions')),
+        track('a loan', await finance.get(`/api/v1/loans/${id}`)),
+        track('unknown loan', await finance.get('/api/v1/loans/00000000-0000-4000-8000-000000000000')),
+      ];
+      expect(answers.map((r) => r.status)).to.deep.equal([200, 200, 200, 404]);
+      for (const [i, res] of answers.entries()) {
+        expect(res.headers['cache-control'], `answer ${i}`).to.equal('no-store');
+        expect(res.headers.etag, `answer ${i}`).to.equal(undefined);
+      }
+    });
+  });
+
   describe('request ids and health', () => {
     it('when the caller sends X-Request-Id, then it is echoed, and an error body carries the same id', async () => {
       const ok = track('request id ok', await t.request().get('/healthz').set('X-Request-Id', 'trace-abc.123'));
