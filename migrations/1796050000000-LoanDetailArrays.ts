@@ -4,20 +4,23 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * Issue 7, reading one loan: GET /loans/:id answers the loan with its current schedule, its
  * repayments and its history as JSON arrays, and building those arrays (about 24 JSON objects a loan,
  * with their amounts and timestamps formatted) was about a third of the detail statement's time
- * (province data, one connection: 0.38–0.57 ms a read built, 0.30–0.35 ms kept). They are kept here,
- * as the detail writes them, and rewritten by the database itself whenever their rows change:
+ * (province data, one connection: 0.38–0.57 ms a read built, 0.30–0.35 ms kept), and its balances
+ * as of a date (two more look-ups of those rows) most of the rest. They are kept here — the arrays as
+ * the detail writes them; the current schedule's due dates and amounts; the repayments' sums with the
+ * latest date paid on — and rewritten by the database itself whenever their rows change:
  *
  * - a statement trigger on each of loan_schedule, repayments and loan_events (insert, update and
  *   delete: transition tables need one trigger per event) rewrites the arrays of the loans it touched,
  *   once per statement, however many rows it wrote; a change of a loan's schedule_version (an
  *   extension) rewrites that loan's; TRUNCATE of any of the three rebuilds every loan's;
- * - loan_detail_arrays_refresh creates a loan's row with its three arrays when it has none (a new
- *   loan, which no other transaction can see yet); otherwise it locks the loans' rows first, in id
- *   order, and only then computes the changed array, in a statement of its own: a writer that waited
+ * - loan_detail_arrays_refresh creates a loan's row with all its parts when it has none (a new loan,
+ *   which no other transaction can see yet); otherwise it locks the loans' rows first, in id order,
+ *   and only then computes the changed part, in a statement of its own: a writer that waited
  *   for another's lock on the same loan computes from what that one committed, so no write is lost;
  * - the expressions are the ones the live detail query uses (src/modules/loans/loan-detail.query.ts,
- *   which falls back to them for a loan with no row here); the test harness compares the two for
- *   every loan of every test database before dropping it.
+ *   which falls back to them for a loan with no row here, and to the rows for balances as of a date
+ *   before the latest repayment); the test harness compares the kept parts with the rows for every
+ *   loan of every test database before dropping it.
  */
 const SCHEDULE_ENTRY = `json_build_object(
   'seq', s.seq, 'dueDate', s.due_date, 'principalDue', s.principal_due::text, 'interestDue', s.interest_due::text,
@@ -30,12 +33,30 @@ const EVENT_ENTRY = `json_build_object(
   'kind', ev.kind, 'effectiveDate', ev.effective_date, 'fromStatus', ev.from_status, 'toStatus', ev.to_status,
   'details', ev.details, 'at', to_char(ev.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')) ORDER BY ev.id`;
 
-/** The three arrays of the loan `l`, as correlated sub-selects (a few loans at a time). */
-const ARRAYS_OF_ONE = {
-  schedule: `(SELECT COALESCE(json_agg(${SCHEDULE_ENTRY}), '[]'::json) FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version)`,
-  repayments: `(SELECT COALESCE(json_agg(${REPAYMENT_ENTRY}), '[]'::json) FROM repayments r WHERE r.loan_id = l.id)`,
-  events: `(SELECT COALESCE(json_agg(${EVENT_ENTRY}), '[]'::json) FROM loan_events ev WHERE ev.loan_id = l.id)`,
-};
+/**
+ * What each table's rows make of the loan `l`, as one correlated sub-select (a few loans at a time):
+ * its JSON array, and for the balances of GET /loans/:id as of a date, the current schedule's due
+ * dates and amounts (principal + interest) in instalment order, and the repayments' sums with the
+ * latest date paid on (the sums are the balances' for any date on or after it).
+ */
+const PARTS = {
+  schedule: {
+    columns: 'schedule, due_dates, due_totals',
+    select: `SELECT COALESCE(json_agg(${SCHEDULE_ENTRY}), '[]'::json), COALESCE(array_agg(s.due_date ORDER BY s.seq), '{}'),
+                    COALESCE(array_agg(s.principal_due + s.interest_due ORDER BY s.seq), '{}')
+               FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version`,
+  },
+  repayments: {
+    columns: 'repayments, paid_through, paid_principal, paid_interest, paid_penalty',
+    select: `SELECT COALESCE(json_agg(${REPAYMENT_ENTRY}), '[]'::json), max(r.paid_on),
+                    COALESCE(sum(r.principal), 0), COALESCE(sum(r.interest), 0), COALESCE(sum(r.penalty), 0)
+               FROM repayments r WHERE r.loan_id = l.id`,
+  },
+  events: {
+    columns: 'events',
+    select: `SELECT COALESCE(json_agg(${EVENT_ENTRY}), '[]'::json) FROM loan_events ev WHERE ev.loan_id = l.id`,
+  },
+} as const;
 
 /** Each table of rows, and the array its rows make. */
 const TABLES = [
@@ -59,6 +80,12 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
         "schedule" json NOT NULL DEFAULT '[]'::json,
         "repayments" json NOT NULL DEFAULT '[]'::json,
         "events" json NOT NULL DEFAULT '[]'::json,
+        "due_dates" date[] NOT NULL DEFAULT '{}',
+        "due_totals" numeric[] NOT NULL DEFAULT '{}',
+        "paid_through" date,
+        "paid_principal" numeric(16,2) NOT NULL DEFAULT 0,
+        "paid_interest" numeric(16,2) NOT NULL DEFAULT 0,
+        "paid_penalty" numeric(16,2) NOT NULL DEFAULT 0,
         CONSTRAINT "loan_detail_arrays_pkey" PRIMARY KEY ("loan_id"),
         CONSTRAINT "loan_detail_arrays_loan_id_fkey" FOREIGN KEY ("loan_id") REFERENCES "loans"("id") ON DELETE CASCADE
       )
@@ -79,9 +106,12 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
         existing := ARRAY(SELECT d.loan_id FROM loan_detail_arrays d WHERE d.loan_id = ANY (loan_ids) ORDER BY d.loan_id FOR UPDATE);
         IF cardinality(existing) < cardinality(loan_ids) THEN
           WITH added AS (
-            INSERT INTO loan_detail_arrays (loan_id, schedule, repayments, events)
-            SELECT l.id, ${ARRAYS_OF_ONE.schedule}, ${ARRAYS_OF_ONE.repayments}, ${ARRAYS_OF_ONE.events}
+            INSERT INTO loan_detail_arrays (loan_id, ${PARTS.schedule.columns}, ${PARTS.repayments.columns}, ${PARTS.events.columns})
+            SELECT l.id, sp.*, rp.*, ep.*
               FROM loans l
+             CROSS JOIN LATERAL (${PARTS.schedule.select}) sp
+             CROSS JOIN LATERAL (${PARTS.repayments.select}) rp
+             CROSS JOIN LATERAL (${PARTS.events.select}) ep
              WHERE l.id = ANY (loan_ids) AND l.id <> ALL (existing)
              ORDER BY l.id
             ON CONFLICT (loan_id) DO NOTHING
@@ -95,13 +125,13 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
           RETURN;
         END IF;
         IF part = 'schedule' THEN
-          UPDATE loan_detail_arrays d SET schedule = ${ARRAYS_OF_ONE.schedule}
+          UPDATE loan_detail_arrays d SET (${PARTS.schedule.columns}) = (${PARTS.schedule.select})
             FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);
         ELSIF part = 'repayments' THEN
-          UPDATE loan_detail_arrays d SET repayments = ${ARRAYS_OF_ONE.repayments}
+          UPDATE loan_detail_arrays d SET (${PARTS.repayments.columns}) = (${PARTS.repayments.select})
             FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);
         ELSIF part = 'events' THEN
-          UPDATE loan_detail_arrays d SET events = ${ARRAYS_OF_ONE.events}
+          UPDATE loan_detail_arrays d SET (${PARTS.events.columns}) = (${PARTS.events.select})
             FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);
         ELSE
           RAISE EXCEPTION 'loan_detail_arrays_refresh: no array called %', part;
@@ -115,13 +145,18 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
       CREATE FUNCTION loan_detail_arrays_rebuild() RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         DELETE FROM loan_detail_arrays;
-        INSERT INTO loan_detail_arrays (loan_id, schedule, repayments, events)
-        SELECT l.id, COALESCE(s.a, '[]'::json), COALESCE(r.a, '[]'::json), COALESCE(ev.a, '[]'::json)
+        INSERT INTO loan_detail_arrays (loan_id, ${PARTS.schedule.columns}, ${PARTS.repayments.columns}, ${PARTS.events.columns})
+        SELECT l.id, COALESCE(s.a, '[]'::json), COALESCE(s.dates, '{}'), COALESCE(s.totals, '{}'),
+               COALESCE(r.a, '[]'::json), r.through, COALESCE(r.principal, 0), COALESCE(r.interest, 0), COALESCE(r.penalty, 0),
+               COALESCE(ev.a, '[]'::json)
           FROM loans l
-          LEFT JOIN (SELECT s.loan_id, json_agg(${SCHEDULE_ENTRY}) AS a
+          LEFT JOIN (SELECT s.loan_id, json_agg(${SCHEDULE_ENTRY}) AS a, array_agg(s.due_date ORDER BY s.seq) AS dates,
+                            array_agg(s.principal_due + s.interest_due ORDER BY s.seq) AS totals
                        FROM loan_schedule s JOIN loans cur ON cur.id = s.loan_id AND s.version = cur.schedule_version
                       GROUP BY s.loan_id) s ON s.loan_id = l.id
-          LEFT JOIN (SELECT r.loan_id, json_agg(${REPAYMENT_ENTRY}) AS a FROM repayments r GROUP BY r.loan_id) r ON r.loan_id = l.id
+          LEFT JOIN (SELECT r.loan_id, json_agg(${REPAYMENT_ENTRY}) AS a, max(r.paid_on) AS through,
+                            sum(r.principal) AS principal, sum(r.interest) AS interest, sum(r.penalty) AS penalty
+                       FROM repayments r GROUP BY r.loan_id) r ON r.loan_id = l.id
           LEFT JOIN (SELECT ev.loan_id, json_agg(${EVENT_ENTRY}) AS a FROM loan_events ev GROUP BY ev.loan_id) ev ON ev.loan_id = l.id;
       END
       $$

@@ -69,6 +69,32 @@ describe('kept loan detail arrays (issue 7): rewritten by the database on every 
     expect(JSON.parse((await readLoanDetailDocument(db.dataSource, loanId, '2026-11-29'))!.json).events).not.to.deep.include({ kind: 'marker' });
   });
 
+  it('when the balances are asked as of a date, then the kept sums answer from the latest date paid on, the repayments before it', async () => {
+    const [loan] = await db.dataSource.query(
+      `SELECT d.loan_id AS id, d.paid_through::text AS through, d.paid_principal::text AS principal
+         FROM loan_detail_arrays d WHERE d.paid_through IS NOT NULL ORDER BY d.loan_id LIMIT 1`,
+    );
+    const balances = async (asOf: string) => JSON.parse((await readLoanDetailDocument(db.dataSource, loan.id, asOf))!.json).balances;
+    const before = await balances('2099-12-31');
+    expect(before.principalPaid).to.equal(loan.principal);
+    await db.dataSource.query(`UPDATE loan_detail_arrays SET paid_principal = paid_principal + 1000 WHERE loan_id = $1`, [loan.id]);
+    try {
+      expect(await drift()).to.deep.equal([loan.id]);
+      const kept = await balances('2099-12-31');
+      expect(Number(kept.principalPaid) - Number(before.principalPaid)).to.equal(1000);
+      const dayBefore = new Date(Date.parse(`${loan.through}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      const [{ paid }] = await db.dataSource.query(
+        `SELECT COALESCE(sum(principal), 0)::numeric(16,2)::text AS paid FROM repayments WHERE loan_id = $1 AND paid_on <= $2`,
+        [loan.id, dayBefore],
+      );
+      expect((await balances(dayBefore)).principalPaid).to.equal(paid);
+    } finally {
+      await db.dataSource.query(`SELECT loan_detail_arrays_refresh(ARRAY[$1::uuid], 'repayments')`, [loan.id]);
+    }
+    expect(await drift()).to.deep.equal([]);
+    expect(await balances('2099-12-31')).to.deep.equal(before);
+  });
+
   it('when two transactions write to one loan at once, then the arrays kept after both hold both writes', async () => {
     const first = await connect();
     const second = await connect();

@@ -52,9 +52,10 @@ const LOAN_DETAIL_SQL = `
    WHERE l.id = $1`;
 
 /**
- * Loans whose arrays as GET /loans/:id reads them (kept, or built when none are kept) differ from the
- * arrays built from their rows now: none, unless a write reached the rows without the triggers of
- * migration LoanDetailArrays. The test harness runs it on every test database before dropping it.
+ * Loans whose arrays as GET /loans/:id reads them (kept, or built when none are kept), or whose kept
+ * due amounts or repayment sums, differ from what their rows make now: none, unless a write reached
+ * the rows without the triggers of migration LoanDetailArrays. The test harness runs it on every
+ * test database before dropping it.
  */
 export const LOAN_DETAIL_ARRAYS_DRIFT_SQL = `
   SELECT l.id
@@ -63,6 +64,12 @@ export const LOAN_DETAIL_ARRAYS_DRIFT_SQL = `
    WHERE COALESCE(da.schedule, ${SCHEDULE_JSON})::text <> (${SCHEDULE_JSON})::text
       OR COALESCE(da.repayments, ${REPAYMENTS_JSON})::text <> (${REPAYMENTS_JSON})::text
       OR COALESCE(da.events, ${EVENTS_JSON})::text <> (${EVENTS_JSON})::text
+      OR (da.loan_id IS NOT NULL AND ROW(da.due_dates, da.due_totals)::text <> (
+            SELECT ROW(COALESCE(array_agg(s.due_date ORDER BY s.seq), '{}'), COALESCE(array_agg(s.principal_due + s.interest_due ORDER BY s.seq), '{}'))::text
+              FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version))
+      OR (da.loan_id IS NOT NULL AND ROW(da.paid_through, da.paid_principal, da.paid_interest, da.paid_penalty)::text <> (
+            SELECT ROW(max(r.paid_on), COALESCE(sum(r.principal), 0)::numeric(16,2), COALESCE(sum(r.interest), 0)::numeric(16,2), COALESCE(sum(r.penalty), 0)::numeric(16,2))::text
+              FROM repayments r WHERE r.loan_id = l.id))
    ORDER BY l.id`;
 
 /** A rate as formatRate writes it: at least 4 decimals, more only when the rate has them. */
@@ -70,13 +77,20 @@ const rateText = (column: string) =>
   `CASE WHEN scale(trim_scale(${column})) < 4 THEN round(${column}, 4)::text ELSE trim_scale(${column})::text END`;
 
 /**
+ * The kept repayment sums are the balances' as of any date on or after the latest date paid on;
+ * before it (or for a loan without a kept row) the repayments are summed as of the date.
+ */
+const KEPT_SUMS_APPLY = `(da.loan_id IS NOT NULL AND (da.paid_through IS NULL OR da.paid_through <= $2::date))`;
+
+/**
  * GET /loans/:id as PostgreSQL writes it (issue 7): the whole LoanDetailDto as JSON text, which the
  * API passes on without parsing and re-serialising it (a quarter of the read's cost in Node). The
  * same fields, formats and balances as LoansQueryService#detail builds in JavaScript for the loan
  * statement; the balances repeat balancesAt() as sums, and a test holds the two equal on every loan
- * of the test data at several dates. The three arrays are read as the database keeps them
- * (loan_detail_arrays, rewritten by triggers whenever their rows change: migration LoanDetailArrays),
- * built here only for a loan without a kept row. $1 the loan · $2 the date of the balances.
+ * of the test data at several dates. The three arrays, the due dates and amounts and the repayments'
+ * sums are read as the database keeps them (loan_detail_arrays, rewritten by triggers whenever their
+ * rows change: migration LoanDetailArrays), built here from the rows only for a loan without a kept
+ * row (and the sums for a date before the latest repayment). $1 the loan · $2 the date of the balances.
  */
 const LOAN_DETAIL_DOCUMENT_SQL = `
   SELECT l.bank_id, l.region_path, l.enterprise_id, json_build_object(
@@ -108,10 +122,17 @@ const LOAN_DETAIL_DOCUMENT_SQL = `
     LEFT JOIN loan_detail_arrays da ON da.loan_id = l.id
    CROSS JOIN LATERAL (
          SELECT COALESCE(sum(r.principal), 0) AS principal, COALESCE(sum(r.interest), 0) AS interest, COALESCE(sum(r.penalty), 0) AS penalty
-           FROM repayments r WHERE r.loan_id = l.id AND r.paid_on <= $2::date) paid
+           FROM repayments r WHERE NOT ${KEPT_SUMS_APPLY} AND r.loan_id = l.id AND r.paid_on <= $2::date) paid_rows
+   CROSS JOIN LATERAL (
+         SELECT CASE WHEN ${KEPT_SUMS_APPLY} THEN da.paid_principal ELSE paid_rows.principal END AS principal,
+                CASE WHEN ${KEPT_SUMS_APPLY} THEN da.paid_interest ELSE paid_rows.interest END AS interest,
+                CASE WHEN ${KEPT_SUMS_APPLY} THEN da.paid_penalty ELSE paid_rows.penalty END AS penalty) paid
    CROSS JOIN LATERAL (
          SELECT COALESCE(sum(s.principal_due + s.interest_due), 0) AS total
-           FROM loan_schedule s WHERE s.loan_id = l.id AND s.version = l.schedule_version AND s.due_date <= $2::date) due
+           FROM loan_schedule s WHERE da.loan_id IS NULL AND s.loan_id = l.id AND s.version = l.schedule_version AND s.due_date <= $2::date) due_rows
+   CROSS JOIN LATERAL (
+         SELECT COALESCE(sum(u.total), 0) AS total FROM unnest(da.due_dates, da.due_totals) AS u(due_date, total) WHERE u.due_date <= $2::date) due_kept
+   CROSS JOIN LATERAL (SELECT CASE WHEN da.loan_id IS NULL THEN due_rows.total ELSE due_kept.total END AS total) due
    WHERE l.id = $1`;
 
 /** Amounts as PostgreSQL prints numeric(16,2): always two decimals, as formatMoney writes them. */
