@@ -57,6 +57,7 @@ const PARTS = {
     select: `SELECT COALESCE(json_agg(${EVENT_ENTRY}), '[]'::json) FROM loan_events ev WHERE ev.loan_id = l.id`,
   },
 } as const;
+const PART_NAMES = ['schedule', 'repayments', 'events'] as const;
 
 /** Each table of rows, and the array its rows make. */
 const TABLES = [
@@ -124,15 +125,11 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
         IF cardinality(existing) = 0 THEN
           RETURN;
         END IF;
-        IF part = 'schedule' THEN
-          UPDATE loan_detail_arrays d SET (${PARTS.schedule.columns}) = (${PARTS.schedule.select})
-            FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);
-        ELSIF part = 'repayments' THEN
-          UPDATE loan_detail_arrays d SET (${PARTS.repayments.columns}) = (${PARTS.repayments.select})
-            FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);
-        ELSIF part = 'events' THEN
-          UPDATE loan_detail_arrays d SET (${PARTS.events.columns}) = (${PARTS.events.select})
-            FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);
+        ${PART_NAMES.map(
+          (part, i) => `${i === 0 ? 'IF' : 'ELSIF'} part = '${part}' THEN
+          UPDATE loan_detail_arrays d SET (${PARTS[part].columns}) = (${PARTS[part].select})
+            FROM loans l WHERE l.id = d.loan_id AND d.loan_id = ANY (existing);`,
+        ).join('\n        ')}
         ELSE
           RAISE EXCEPTION 'loan_detail_arrays_refresh: no array called %', part;
         END IF;
