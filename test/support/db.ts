@@ -119,8 +119,11 @@ export async function createTestDatabase(options: { seeded?: boolean } = {}): Pr
     dataSource,
     drop: async () => {
       if (dataSource.isInitialized) await dataSource.destroy();
-      await assertLoanDetailArraysCurrent(url);
-      await dropDatabase(server.adminUrl, name);
+      try {
+        await assertLoanDetailArraysCurrent(url);
+      } finally {
+        await dropDatabase(server.adminUrl, name);
+      }
     },
   };
 }
