@@ -164,6 +164,12 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     expect(await count(`audit_log WHERE action = 'import' AND entity_type = 'loans'`)).to.equal(auditBefore + 1);
     expect(audit.institution_id).to.equal(bankId);
     expect(audit.after).to.deep.include({ rowsImported: 4, format: 'csv' });
+    // Their kept detail (GET /loans/:id reads it) was written by the import, as the triggers write a registration's.
+    const kept = await t.db.dataSource.query(
+      `SELECT d.loan_id FROM loan_detail_arrays d WHERE d.loan_id = ANY ($1::uuid[]) AND json_array_length(d.events) = 1`,
+      [loans.map((l: { id: string }) => l.id)],
+    );
+    expect(kept).to.have.length(loans.length);
   });
 
   it('when row 3 is over the principal cap and row 5 repeats a contract number, then both rows are named and nothing is written', async () => {

@@ -23,6 +23,9 @@ export async function writeLoans<L extends LoanToWrite>(
   loans: readonly L[],
   eventOf: (loan: L) => { kind: string; effectiveDate: string; fromStatus: string | null; toStatus: string | null; details: Record<string, unknown>; createdBy: string },
 ): Promise<void> {
+  // The loans' kept detail (migration LoanDetailArrays) is built once for all of them at the end,
+  // not by the triggers after every chunk and table (a second pass over each new loan).
+  await manager.query(`SELECT set_config('fupin.loan_detail_deferred', 'on', true)`);
   await insertRows(manager, 'loans', LOAN_COLUMNS, loans);
   const events = loans.map((loan) => ({ loanId: loan.id, ...eventOf(loan) }));
   await insertRows(manager, 'loan_events', EVENT_COLUMNS, events);
@@ -33,6 +36,8 @@ export async function writeLoans<L extends LoanToWrite>(
       .flatMap((loan) => scheduleEntries({ id: loan.id, ...loan.row }, loan.row.scheduleVersion, loan.row.disbursementDate!));
     await insertRows(manager, 'loan_schedule', SCHEDULE_COLUMNS, entries);
   }
+  await manager.query(`SELECT loan_detail_arrays_refresh($1::uuid[], 'all')`, [loans.map((loan) => loan.id)]);
+  await manager.query(`SELECT set_config('fupin.loan_detail_deferred', 'off', true)`);
 }
 
 type Event = { loanId: string; kind: string; effectiveDate: string; fromStatus: string | null; toStatus: string | null; details: Record<string, unknown>; createdBy: string };
