@@ -172,24 +172,15 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
         IF ${DEFERRED} THEN
           RETURN NULL;
         END IF;
-        IF TG_OP = 'INSERT' THEN
+        IF TG_LEVEL = 'ROW' THEN
+          PERFORM loan_detail_arrays_refresh(ARRAY[NEW.id], TG_ARGV[0]);
+        ELSIF TG_OP = 'INSERT' THEN
           PERFORM loan_detail_arrays_refresh(ARRAY(SELECT DISTINCT loan_id FROM new_rows), TG_ARGV[0]);
         ELSIF TG_OP = 'UPDATE' THEN
           PERFORM loan_detail_arrays_refresh(ARRAY(SELECT loan_id FROM new_rows UNION SELECT loan_id FROM old_rows), TG_ARGV[0]);
         ELSE
           PERFORM loan_detail_arrays_refresh(ARRAY(SELECT DISTINCT loan_id FROM old_rows), TG_ARGV[0]);
         END IF;
-        RETURN NULL;
-      END
-      $$
-    `);
-    await queryRunner.query(`
-      CREATE FUNCTION loan_detail_arrays_version_changed() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        IF ${DEFERRED} THEN
-          RETURN NULL;
-        END IF;
-        PERFORM loan_detail_arrays_refresh(ARRAY[NEW.id], 'schedule');
         RETURN NULL;
       END
       $$
@@ -212,7 +203,7 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
     }
     await queryRunner.query(
       `CREATE TRIGGER "loans_detail_schedule_version" AFTER UPDATE OF "schedule_version" ON "loans" FOR EACH ROW
-         WHEN (OLD.schedule_version IS DISTINCT FROM NEW.schedule_version) EXECUTE FUNCTION loan_detail_arrays_version_changed()`,
+         WHEN (OLD.schedule_version IS DISTINCT FROM NEW.schedule_version) EXECUTE FUNCTION loan_detail_arrays_changed('schedule')`,
     );
     await queryRunner.query(`SELECT loan_detail_arrays_rebuild()`);
   }
@@ -222,7 +213,7 @@ export class LoanDetailArrays1796050000000 implements MigrationInterface {
     for (const [table] of TABLES) {
       for (const suffix of ['truncate', ...EVENTS.map(([s]) => s)]) await queryRunner.query(`DROP TRIGGER "${table}_detail_${suffix}" ON "${table}"`);
     }
-    for (const fn of ['truncated()', 'version_changed()', 'changed()', 'rebuild()', 'refresh(uuid[], text)']) {
+    for (const fn of ['truncated()', 'changed()', 'rebuild()', 'refresh(uuid[], text)']) {
       await queryRunner.query(`DROP FUNCTION loan_detail_arrays_${fn}`);
     }
     await queryRunner.query(`DROP TABLE "loan_detail_arrays"`);
