@@ -95,6 +95,46 @@ describe('kept loan detail arrays (issue 7): rewritten by the database on every 
     expect(await balances('2099-12-31')).to.deep.equal(before);
   });
 
+  it('when the kept row cannot answer alone, then the rows do: no kept row, a date before the latest repayment, due dates out of order', async () => {
+    const [loan] = await db.dataSource.query(
+      `SELECT d.loan_id AS id, d.paid_through::text AS through FROM loan_detail_arrays d
+        WHERE d.paid_through IS NOT NULL AND cardinality(d.due_dates) > 2 ORDER BY d.loan_id LIMIT 1`,
+    );
+    const statements: string[] = [];
+    const counting = { query: (query: { name: string }, params: unknown[]) => (statements.push(query.name), db.dataSource.query(query as never, params)) };
+    const read = async (asOf: string) => {
+      statements.length = 0;
+      const found = await readLoanDetailDocument(counting as never, loan.id, asOf);
+      return { document: JSON.parse(found!.json), statements: [...statements] };
+    };
+    const kept = await read('2099-12-31');
+    expect(kept.statements, 'the kept row answers alone').to.deep.equal(['loan-detail-kept-document']);
+    const firstDue = kept.document.schedule[0];
+    const betweenDues = await read(firstDue.dueDate);
+    expect(betweenDues.statements).to.deep.equal(
+      betweenDues.document.balances.asOf >= loan.through ? ['loan-detail-kept-document'] : ['loan-detail-kept-document', 'loan-detail-document'],
+    );
+    expect(betweenDues.document.balances.dueToDate, 'due by the first due date: the first instalment').to.equal(firstDue.totalDue);
+    const beforeRepayment = await read(new Date(Date.parse(`${loan.through}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10));
+    expect(beforeRepayment.statements).to.deep.equal(['loan-detail-kept-document', 'loan-detail-document']);
+
+    await db.dataSource.query(`UPDATE loan_detail_arrays SET due_dates = due_dates[2:2] || due_dates[1:1] || due_dates[3:] WHERE loan_id = $1`, [loan.id]);
+    const [{ cumulative }] = await db.dataSource.query(`SELECT due_cumulative AS cumulative FROM loan_detail_arrays WHERE loan_id = $1`, [loan.id]);
+    expect(cumulative, 'no running totals over due dates out of order').to.equal(null);
+    const unordered = await read('2099-12-31');
+    expect(unordered.statements).to.deep.equal(['loan-detail-kept-document', 'loan-detail-document']);
+    expect(unordered.document.balances).to.deep.equal(kept.document.balances);
+    await db.dataSource.query(`SELECT loan_detail_arrays_refresh(ARRAY[$1::uuid], 'schedule')`, [loan.id]);
+
+    await db.dataSource.query(`DELETE FROM loan_detail_arrays WHERE loan_id = $1`, [loan.id]);
+    const unkept = await read('2099-12-31');
+    expect(unkept.statements).to.deep.equal(['loan-detail-kept-document', 'loan-detail-document']);
+    expect(unkept.document).to.deep.equal(kept.document);
+    await db.dataSource.query(`SELECT loan_detail_arrays_refresh(ARRAY[$1::uuid], 'all')`, [loan.id]);
+    expect(await read('2099-12-31')).to.deep.equal(kept);
+    expect(await drift()).to.deep.equal([]);
+  });
+
   it('when two transactions write to one loan at once, then the arrays kept after both hold both writes', async () => {
     const first = await connect();
     const second = await connect();
