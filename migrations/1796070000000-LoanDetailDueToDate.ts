@@ -18,7 +18,7 @@ export class LoanDetailDueToDate1796070000000 implements MigrationInterface {
   name = 'LoanDetailDueToDate1796070000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    // IMMUTABLE (a generated column's expression must be): its result depends on its argument alone.
+    // IMMUTABLE (a generated column's expression must be): its result depends on its arguments alone.
     await queryRunner.query(`
       CREATE FUNCTION loan_detail_running_totals(due_dates date[], amounts numeric[]) RETURNS numeric[]
       LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
