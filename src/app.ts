@@ -6,7 +6,7 @@ import type { Config } from './config';
 import { AuditService } from './modules/audit/audit.service';
 import { registerAuditRoutes } from './modules/audit/audit.routes';
 import { registerAuthRoutes } from './modules/auth/auth.routes';
-import { AuthService } from './modules/auth/auth.service';
+import { AuthService, type AuthUserEntry } from './modules/auth/auth.service';
 import { AuthUserCache } from './modules/auth/auth-user-cache';
 import { registerBenefitRoutes } from './modules/benefits/benefits.routes';
 import { BenefitsService } from './modules/benefits/benefits.service';
@@ -39,7 +39,6 @@ import { registerRegionRoutes } from './modules/regions/regions.routes';
 import { RegionsService } from './modules/regions/regions.service';
 import { registerUserRoutes } from './modules/users/users.routes';
 import { UsersService } from './modules/users/users.service';
-import type { AuthUser } from './shared/auth/context';
 import { IdNumberVault } from './shared/crypto/id-number-vault';
 import { ApiRegistry, JSON_MEDIA_TYPES } from './shared/http/api';
 import { errorHandler, routeNotFound } from './shared/http/errors';
@@ -120,10 +119,10 @@ export function createServices({ dataSource, config, logger }: AppDependencies):
  * changes (auth-user-cache.ts), on a connection of its own to the service's database; none when
  * AUTH_CACHE_SECONDS is 0.
  */
-function authUserCache({ dataSource, config, logger }: AppDependencies): AuthUserCache<AuthUser> | undefined {
+function authUserCache({ dataSource, config, logger }: AppDependencies): AuthUserCache<AuthUserEntry> | undefined {
   if (config.authCacheSeconds === 0) return undefined;
   const options = dataSource.options as { url?: string; extra?: { application_name?: string } };
-  return new AuthUserCache<AuthUser>({
+  return new AuthUserCache<AuthUserEntry>({
     connection: {
       connectionString: options.url,
       application_name: `${options.extra?.application_name ?? 'fupin-finance'}-listener`,

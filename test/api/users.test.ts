@@ -235,6 +235,30 @@ describe('users (SPEC §1, §9)', () => {
     });
   });
 
+  describe('ending sessions at a password reset', () => {
+    it('when the admin sets a new password, then the tokens issued before are refused (401), a new login works, others keep theirs', async () => {
+      const [{ id }] = await t.db.dataSource.query(`SELECT id FROM users WHERE username = 'new.finance'`);
+      const before = await login('new.finance', NEW_PASSWORD);
+      expect(before.status, JSON.stringify(before.body)).to.equal(200);
+      const me = (token: string) => t.request().get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+      expect((await me(before.body.token)).status).to.equal(200);
+
+      const THIRD_PASSWORD = 'Third#Pass2026';
+      expect((await (await t.as('admin')).patch(`/api/v1/users/${id}`).send({ password: THIRD_PASSWORD })).status).to.equal(200);
+      const refused = await me(before.body.token);
+      expectError(refused, 401, 'UNAUTHENTICATED');
+      expect(refused.body.error.message).to.match(/log in again/);
+
+      const after = await login('new.finance', THIRD_PASSWORD);
+      expect(after.status).to.equal(200);
+      expect((await me(after.body.token)).status).to.equal(200);
+      expect((await (await t.as('admin')).get('/api/v1/me')).status, 'the admin who reset it keeps their session').to.equal(200);
+      // A change that sets no password leaves the sessions alone.
+      expect((await (await t.as('admin')).patch(`/api/v1/users/${id}`).send({ displayName: '测试 改名' })).status).to.equal(200);
+      expect((await me(after.body.token)).status).to.equal(200);
+    });
+  });
+
   describe('keeping an administrator', () => {
     it('when the last two active admins disable each other at the same moment, then one stays active (422 LAST_ADMIN for the other)', async () => {
       const x = await createAsAdmin(newUser('admin.x', { role: 'admin', regionCode: '410200' }));

@@ -20,6 +20,14 @@ export interface LoginResult {
 interface TokenClaims {
   sub: string;
   role: Role;
+  /** The user's token generation when it was issued (users.token_generation); none before it existed: 0. */
+  gen?: number;
+}
+
+/** An authenticated user as kept between requests: who, and which tokens are still theirs. */
+export interface AuthUserEntry {
+  user: AuthUser;
+  tokenGeneration: number;
 }
 
 /** What a verified token holds: the claims, and its expiry (seconds since the epoch). */
@@ -42,7 +50,7 @@ const AUTH_USER_SQL = `
   SELECT u.id, u.username, u.display_name, u.role, u.region_code, r.path AS region_path, r.level AS region_level,
          u.institution_id, u.enterprise_id, u.active,
          CASE WHEN i.type = 'bank_branch' THEN i.parent_id WHEN i.type = 'bank' THEN i.id END AS bank_id,
-         u.password_hash
+         u.password_hash, u.token_generation
     FROM users u
     JOIN regions r ON r.code = u.region_code
     LEFT JOIN institutions i ON i.id = u.institution_id
@@ -64,6 +72,7 @@ interface AuthUserRow {
   bank_id: string | null;
   active: boolean;
   password_hash: string;
+  token_generation: number;
 }
 
 function toAuthUser(row: AuthUserRow): AuthUser {
@@ -97,7 +106,7 @@ export class AuthService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly config: Config,
-    private readonly users?: AuthUserCache<AuthUser>,
+    private readonly users?: AuthUserCache<AuthUserEntry>,
   ) {
     this.tokenKey = crypto.createSecretKey(Buffer.from(config.tokenSecret, 'utf8'));
   }
@@ -118,7 +127,7 @@ export class AuthService {
     // One message for a wrong name, a wrong password and a disabled account: nothing to enumerate.
     if (!succeeded) throw new DomainError('INVALID_CREDENTIALS', 'the user name or password is wrong');
     const user = toAuthUser(row);
-    const claims: TokenClaims = { sub: user.id, role: user.role };
+    const claims: TokenClaims = { sub: user.id, role: user.role, gen: row.token_generation };
     const token = jwt.sign(claims, this.tokenKey, {
       algorithm: TOKEN_ALGORITHM,
       expiresIn: this.config.tokenTtlSeconds,
@@ -162,15 +171,18 @@ export class AuthService {
       throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
     }
     const userId = claims.sub;
-    const load = async (): Promise<AuthUser | undefined> => {
+    const load = async (): Promise<AuthUserEntry | undefined> => {
       const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_BY_ID, [userId]);
       const row = rows[0];
       // Frozen: a cached user is shared by every request it authenticates.
-      return row && row.active ? Object.freeze(toAuthUser(row)) : undefined;
+      return row && row.active ? Object.freeze({ user: Object.freeze(toAuthUser(row)), tokenGeneration: row.token_generation }) : undefined;
     };
-    const user = this.users ? await this.users.get(userId, load) : await load();
-    if (!user) throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
-    return user;
+    const entry = this.users ? await this.users.get(userId, load) : await load();
+    if (!entry) throw new DomainError('UNAUTHENTICATED', 'the token is not valid');
+    if ((claims.gen ?? 0) !== entry.tokenGeneration) {
+      throw new DomainError('UNAUTHENTICATED', 'the token was issued before the password was last set; log in again');
+    }
+    return entry.user;
   }
 
   /**

@@ -57,6 +57,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active!: boolean;
 
+  /** Moves on at each password reset; a token issued under an earlier one is refused (AuthService). */
+  @Column({ type: 'integer', default: 0 })
+  tokenGeneration!: number;
+
   @Column({ type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

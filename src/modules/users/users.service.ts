@@ -119,7 +119,11 @@ export class UsersService {
       const before = toUserDto(user);
       if (changes.displayName !== undefined) user.displayName = changes.displayName;
       if (changes.active !== undefined) user.active = changes.active;
-      if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      if (passwordHash !== undefined) {
+        user.passwordHash = passwordHash;
+        // The sessions opened with the old password end: their tokens carry the old generation.
+        user.tokenGeneration += 1;
+      }
       user.updatedAt = new Date();
       await repository.save(user);
       const after = toUserDto(user);
