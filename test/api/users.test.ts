@@ -259,6 +259,58 @@ describe('users (SPEC §1, §9)', () => {
     });
   });
 
+  describe('changing your own password', () => {
+    const FOURTH_PASSWORD = 'Fourth#Pass2026';
+    it('when a user gives the current password and a new one, then 200 with a new token; the old token, the old password and other sessions end', async () => {
+      const first = await login('new.finance', 'Third#Pass2026');
+      const second = await login('new.finance', 'Third#Pass2026');
+      expect([first.status, second.status]).to.deep.equal([200, 200]);
+      const as = (token: string) => ({
+        me: () => t.request().get('/api/v1/me').set('Authorization', `Bearer ${token}`),
+        change: (body: object) => t.request().post('/api/v1/auth/password').set('Authorization', `Bearer ${token}`).send(body),
+      });
+      const wrong = await as(first.body.token).change({ currentPassword: 'Not#ThePassword1', newPassword: FOURTH_PASSWORD });
+      expectError(wrong, 422, 'RULE_VIOLATION');
+      expect(detailsOf(wrong)[0]).to.include({ field: 'currentPassword', rule: 'CURRENT_PASSWORD' });
+      const same = await as(first.body.token).change({ currentPassword: 'Third#Pass2026', newPassword: 'Third#Pass2026' });
+      expectError(same, 400, 'VALIDATION_FAILED');
+      expect(detailsOf(same).map((d) => d.path)).to.deep.equal(['newPassword']);
+      expectError(await as(first.body.token).change({ currentPassword: 'Third#Pass2026', newPassword: 'short' }), 400, 'VALIDATION_FAILED');
+      expect((await as(first.body.token).me()).status, 'refusals change nothing').to.equal(200);
+
+      const changed = await as(first.body.token).change({ currentPassword: 'Third#Pass2026', newPassword: FOURTH_PASSWORD });
+      expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+      expect(changed.body.user.username).to.equal('new.finance');
+      expect((await as(changed.body.token).me()).status, 'the new token works').to.equal(200);
+      expectError(await as(first.body.token).me(), 401, 'UNAUTHENTICATED');
+      expectError(await as(second.body.token).me(), 401, 'UNAUTHENTICATED');
+      expectError(await login('new.finance', 'Third#Pass2026'), 401, 'INVALID_CREDENTIALS');
+      expect((await login('new.finance', FOURTH_PASSWORD)).status).to.equal(200);
+
+      const [entry] = await t.db.dataSource.query(
+        `SELECT action, actor_user_id, before, after, request_id FROM audit_log WHERE entity_type = 'user' AND entity_id = $1 ORDER BY id DESC LIMIT 1`,
+        [changed.body.user.id],
+      );
+      expect(entry).to.include({ action: 'change_own_password', actor_user_id: changed.body.user.id, request_id: changed.headers['x-request-id'] });
+      expect(JSON.stringify(entry)).not.to.match(/Pass2026|scrypt/);
+    });
+
+    it('when the current password is guessed wrong too often, then 429 as for logins, even with the right one', async () => {
+      const { body } = await login('new.finance', FOURTH_PASSWORD);
+      const change = (currentPassword: string) =>
+        t.request().post('/api/v1/auth/password').set('Authorization', `Bearer ${body.token}`).send({ currentPassword, newPassword: 'Fifth#Pass2026' });
+      // The failed logins of the tests above count too, as they would for a login.
+      const [{ failed }] = await t.db.dataSource.query(
+        `SELECT count(*)::int AS failed FROM login_attempts WHERE username = 'new.finance' AND NOT succeeded AND attempted_at > now() - $1::interval`,
+        [`${t.config.loginWindowMinutes} minutes`],
+      );
+      expect(failed).to.be.lessThan(t.config.loginMaxFailures);
+      for (let i = failed; i < t.config.loginMaxFailures; i += 1) expectError(await change(`Wrong#Guess${i}x`), 422, 'RULE_VIOLATION');
+      expectError(await change(FOURTH_PASSWORD), 429, 'RATE_LIMITED');
+      expect((await t.request().get('/api/v1/me').set('Authorization', `Bearer ${body.token}`)).status, 'the session itself goes on').to.equal(200);
+    });
+  });
+
   describe('keeping an administrator', () => {
     it('when the last two active admins disable each other at the same moment, then one stays active (422 LAST_ADMIN for the other)', async () => {
       const x = await createAsAdmin(newUser('admin.x', { role: 'admin', regionCode: '410200' }));

@@ -2,11 +2,12 @@ import crypto, { type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../../config';
-import type { AuthUser } from '../../shared/auth/context';
+import type { AuthenticatedContext, AuthUser } from '../../shared/auth/context';
 import { named } from '../../shared/db/prepared';
 import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
-import { decoyPasswordHash, verifyPassword } from '../users/password';
+import { recordAudit } from '../audit/audit.service';
+import { decoyPasswordHash, hashPassword, verifyPassword } from '../users/password';
 import type { Role } from '../users/user.entity';
 import type { RegionLevel } from '../regions/region.entity';
 import type { AuthUserCache } from './auth-user-cache';
@@ -126,8 +127,44 @@ export class AuthService {
     if (succeeded) await this.dataSource.query('UPDATE login_attempts SET succeeded = true WHERE id = $1', [attemptId]);
     // One message for a wrong name, a wrong password and a disabled account: nothing to enumerate.
     if (!succeeded) throw new DomainError('INVALID_CREDENTIALS', 'the user name or password is wrong');
-    const user = toAuthUser(row);
-    const claims: TokenClaims = { sub: user.id, role: user.role, gen: row.token_generation };
+    return this.issueToken(toAuthUser(row), row.token_generation);
+  }
+
+  /**
+   * A user sets their own password (POST /auth/password). The current one must be given, and it is
+   * tried under the login's limit on failures, so a session left open cannot guess it faster than a
+   * login could. The change ends the user's other sessions (the token generation moves on, as at an
+   * admin's reset) and answers a new token for this one; the audit log records it without either
+   * password. Compared and set in one statement: a change that raced this one makes it a 409.
+   */
+  async changeOwnPassword(context: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<LoginResult> {
+    const attemptId = await this.claimAttempt(context.user.username, context.ip.slice(0, ATTEMPT_KEY_MAX_LENGTH));
+    const [row]: AuthUserRow[] = await this.dataSource.query(AUTH_USER_BY_ID, [context.user.id]);
+    if (!row || !row.active) throw new DomainError('UNAUTHENTICATED', 'a valid bearer token is required');
+    if (!(await verifyPassword(currentPassword, row.password_hash))) {
+      throw new DomainError('RULE_VIOLATION', 'the current password is wrong', [
+        { field: 'currentPassword', rule: 'CURRENT_PASSWORD', message: 'the password this account logs in with now' },
+      ]);
+    }
+    await this.dataSource.query('UPDATE login_attempts SET succeeded = true WHERE id = $1', [attemptId]);
+    const passwordHash = await hashPassword(newPassword);
+    const generation = await inTransaction(this.dataSource, async (manager) => {
+      // An UPDATE's answer through TypeORM: [rows, count].
+      const [[changed]]: [Array<{ token_generation: number }>, number] = await manager.query(
+        `UPDATE users SET password_hash = $2, token_generation = token_generation + 1, updated_at = now()
+          WHERE id = $1 AND active AND password_hash = $3 RETURNING token_generation`,
+        [row.id, passwordHash, row.password_hash],
+      );
+      if (!changed) throw new DomainError('CONFLICT', 'the account was changed at the same time; log in again and retry');
+      await recordAudit(manager, context, { action: 'change_own_password', entityType: 'user', entityId: row.id, regionPath: row.region_path });
+      return changed.token_generation;
+    });
+    this.forgetUser(row.id);
+    return this.issueToken(toAuthUser(row), generation);
+  }
+
+  private issueToken(user: AuthUser, generation: number): LoginResult {
+    const claims: TokenClaims = { sub: user.id, role: user.role, gen: generation };
     const token = jwt.sign(claims, this.tokenKey, {
       algorithm: TOKEN_ALGORITHM,
       expiresIn: this.config.tokenTtlSeconds,
