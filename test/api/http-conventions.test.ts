@@ -4,6 +4,7 @@ import type { Response } from 'supertest';
 import { DEMO_PASSWORD } from '../../src/seed/kaifeng';
 import { startTestApp, type TestApp } from '../support/app';
 import { detailsOf, expectError } from '../support/errors';
+import { eventually } from '../support/eventually';
 import { unique, uscc } from '../support/fixtures';
 
 /**
@@ -452,6 +453,22 @@ describe('HTTP conventions and bad input (SPEC §9, §11)', () => {
       expect(res.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
       const spaced = track('spaced request id', await t.request().get('/healthz').set('X-Request-Id', 'a b'));
       expect(spaced.headers['x-request-id']).to.match(/^[0-9a-f-]{36}$/);
+    });
+
+    it('when a request is answered or refused, then its log line names the path as sent, without the query', async () => {
+      const requestPath = (requestId: string): string | undefined =>
+        t.logs
+          .flatMap((chunk) => chunk.split('\n').filter((line) => line.startsWith('{')))
+          .map((line) => JSON.parse(line) as { msg?: string; requestId?: string; path?: string })
+          .find((entry) => entry.msg === 'request' && entry.requestId === requestId)?.path;
+      const admin = await t.as('admin');
+      const answered = track('me', await admin.get('/api/v1/me').set('X-Request-Id', 'path-answered'));
+      const invalid = track('me with a query', await admin.get('/api/v1/me?x=secret').set('X-Request-Id', 'path-invalid'));
+      const refused = track('me without token', await t.request().get('/api/v1/me?x=secret').set('X-Request-Id', 'path-refused'));
+      expect([answered.status, invalid.status, refused.status]).to.deep.equal([200, 400, 401]);
+      const ids = ['path-answered', 'path-invalid', 'path-refused'];
+      await eventually(async () => ids.every((id) => requestPath(id) !== undefined), 'the three requests are logged');
+      expect(ids.map(requestPath)).to.deep.equal(['/api/v1/me', '/api/v1/me', '/api/v1/me']);
     });
 
     it('when /healthz and /readyz are called without a token, then both are 200', async () => {

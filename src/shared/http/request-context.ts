@@ -22,17 +22,23 @@ export function withIdNumbersMasked(path: string): string {
   return path.replace(/(\d{6})\d{8}(\d{3}[\dXx])/g, '$1********$2');
 }
 
-/** One log line per request: method, path without the query (it may hold personal data), status, time. */
+/**
+ * One log line per request: method, path without the query (it may hold personal data), status, time.
+ * The path as the caller sent it: req.path is relative to the router that is handling the request
+ * when the answer finishes (GET /api/v1/me answered by the API router logged "/me"; refused by the
+ * application's error handler, "/api/v1/me").
+ */
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    const path = req.originalUrl.split('?', 1)[0]!;
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info(
         {
           requestId: res.locals.requestId,
           method: req.method,
-          path: withIdNumbersMasked(req.path),
+          path: withIdNumbersMasked(path),
           status: res.statusCode,
           durationMs: Math.round(durationMs * 10) / 10,
           userId: res.locals.userId,
