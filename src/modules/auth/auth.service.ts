@@ -113,20 +113,14 @@ export class AuthService {
   }
 
   async login(typedUsername: string, password: string, typedIp: string): Promise<LoginResult> {
-    // The attempt is counted under what the login_attempts columns hold: a name that lower-cases
-    // longer than it was typed ('İ' is two characters in lower case), or a forwarded address of any
-    // length, would otherwise fail the insert below (a 500). No user name is that long, so the
-    // attempt fails all the same, and is counted.
-    const username = typedUsername.slice(0, ATTEMPT_KEY_MAX_LENGTH);
-    const ip = typedIp.slice(0, ATTEMPT_KEY_MAX_LENGTH);
-    const attemptId = await this.claimAttempt(username, ip);
-    const rows: AuthUserRow[] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.username = $1'), [typedUsername]);
-    const row = rows[0];
-    const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()));
-    const succeeded = !!row && row.active && passwordOk;
-    if (succeeded) await this.dataSource.query('UPDATE login_attempts SET succeeded = true WHERE id = $1', [attemptId]);
+    let row: AuthUserRow | undefined;
+    const succeeded = await this.tryPassword(typedUsername, typedIp, async () => {
+      [row] = await this.dataSource.query(AUTH_USER_SQL.replace('%WHERE%', 'u.username = $1'), [typedUsername]);
+      const passwordOk = await verifyPassword(password, row?.password_hash ?? (await decoyPasswordHash()));
+      return !!row && row.active && passwordOk;
+    });
     // One message for a wrong name, a wrong password and a disabled account: nothing to enumerate.
-    if (!succeeded) throw new DomainError('INVALID_CREDENTIALS', 'the user name or password is wrong');
+    if (!succeeded || !row) throw new DomainError('INVALID_CREDENTIALS', 'the user name or password is wrong');
     return this.issueToken(toAuthUser(row), row.token_generation);
   }
 
@@ -138,29 +132,47 @@ export class AuthService {
    * password. Compared and set in one statement: a change that raced this one makes it a 409.
    */
   async changeOwnPassword(context: AuthenticatedContext, currentPassword: string, newPassword: string): Promise<LoginResult> {
-    const attemptId = await this.claimAttempt(context.user.username, context.ip.slice(0, ATTEMPT_KEY_MAX_LENGTH));
-    const [row]: AuthUserRow[] = await this.dataSource.query(AUTH_USER_BY_ID, [context.user.id]);
+    let row: AuthUserRow | undefined;
+    const succeeded = await this.tryPassword(context.user.username, context.ip, async () => {
+      [row] = await this.dataSource.query(AUTH_USER_BY_ID, [context.user.id]);
+      return !!row && row.active && (await verifyPassword(currentPassword, row.password_hash));
+    });
     if (!row || !row.active) throw new DomainError('UNAUTHENTICATED', 'a valid bearer token is required');
-    if (!(await verifyPassword(currentPassword, row.password_hash))) {
+    if (!succeeded) {
       throw new DomainError('RULE_VIOLATION', 'the current password is wrong', [
         { field: 'currentPassword', rule: 'CURRENT_PASSWORD', message: 'the password this account logs in with now' },
       ]);
     }
-    await this.dataSource.query('UPDATE login_attempts SET succeeded = true WHERE id = $1', [attemptId]);
+    const current = row;
     const passwordHash = await hashPassword(newPassword);
     const generation = await inTransaction(this.dataSource, async (manager) => {
       // An UPDATE's answer through TypeORM: [rows, count].
       const [[changed]]: [Array<{ token_generation: number }>, number] = await manager.query(
         `UPDATE users SET password_hash = $2, token_generation = token_generation + 1, updated_at = now()
           WHERE id = $1 AND active AND password_hash = $3 RETURNING token_generation`,
-        [row.id, passwordHash, row.password_hash],
+        [current.id, passwordHash, current.password_hash],
       );
       if (!changed) throw new DomainError('CONFLICT', 'the account was changed at the same time; log in again and retry');
-      await recordAudit(manager, context, { action: 'change_own_password', entityType: 'user', entityId: row.id, regionPath: row.region_path });
+      await recordAudit(manager, context, { action: 'change_own_password', entityType: 'user', entityId: current.id, regionPath: current.region_path });
       return changed.token_generation;
     });
-    this.forgetUser(row.id);
-    return this.issueToken(toAuthUser(row), generation);
+    this.forgetUser(current.id);
+    return this.issueToken(toAuthUser(current), generation);
+  }
+
+  /**
+   * A password tried under the login limit (login, and a user's own password change): the attempt
+   * is claimed (429 when the window's failures are used up), `check` tries the password, and the
+   * attempt is marked successful when it held. The attempt is counted under what the login_attempts
+   * columns hold: a name that lower-cases longer than it was typed ('İ' is two characters in lower
+   * case), or a forwarded address of any length, would otherwise fail the insert (a 500). No user
+   * name is that long, so the attempt fails all the same, and is counted.
+   */
+  private async tryPassword(username: string, ip: string, check: () => Promise<boolean>): Promise<boolean> {
+    const attemptId = await this.claimAttempt(username.slice(0, ATTEMPT_KEY_MAX_LENGTH), ip.slice(0, ATTEMPT_KEY_MAX_LENGTH));
+    const succeeded = await check();
+    if (succeeded) await this.dataSource.query('UPDATE login_attempts SET succeeded = true WHERE id = $1', [attemptId]);
+    return succeeded;
   }
 
   private issueToken(user: AuthUser, generation: number): LoginResult {
