@@ -265,6 +265,25 @@ describe('authentication (SPEC §9)', () => {
       expect((await login('soon.inactive', DEMO_PASSWORD)).status).to.equal(200);
     });
 
+    it('when the admin enables a user again, then the tokens issued before the disabling stay refused (401); a new login works', async () => {
+      const user = await createUser('back.again');
+      const before = `Bearer ${(await login('back.again', DEMO_PASSWORD)).body.token}`;
+      expect((await me(before)).status).to.equal(200);
+      const asAdmin = await t.as('admin');
+      expect((await asAdmin.patch(`/api/v1/users/${user.id}`).send({ active: false })).status).to.equal(200);
+      expect((await asAdmin.patch(`/api/v1/users/${user.id}`).send({ active: true })).status).to.equal(200);
+
+      const refused = await me(before);
+      expectError(refused, 401, 'UNAUTHENTICATED');
+      expect(refused.body.error.message).to.match(/log in again/);
+      const after = await login('back.again', DEMO_PASSWORD);
+      expect(after.status).to.equal(200);
+      expect((await me(`Bearer ${after.body.token}`)).status).to.equal(200);
+      // Enabling an account that is already enabled, or renaming it, ends no session.
+      expect((await asAdmin.patch(`/api/v1/users/${user.id}`).send({ active: true, displayName: '测试 回来' })).status).to.equal(200);
+      expect((await me(`Bearer ${after.body.token}`)).status).to.equal(200);
+    });
+
     it('when the admin tries to deactivate their own account, then 422 RULE_VIOLATION', async () => {
       expectError(await (await t.as('admin')).patch(`/api/v1/users/${adminId}`).send({ active: false }), 422, 'RULE_VIOLATION');
       expect((await (await t.as('admin')).get('/api/v1/me')).status).to.equal(200);

@@ -118,12 +118,12 @@ export class UsersService {
       }
       const before = toUserDto(user);
       if (changes.displayName !== undefined) user.displayName = changes.displayName;
+      const disabling = user.active && changes.active === false;
       if (changes.active !== undefined) user.active = changes.active;
-      if (passwordHash !== undefined) {
-        user.passwordHash = passwordHash;
-        // The sessions opened with the old password end: their tokens carry the old generation.
-        user.tokenGeneration += 1;
-      }
+      if (passwordHash !== undefined) user.passwordHash = passwordHash;
+      // The sessions opened with the old password, or before the account was disabled, end: their
+      // tokens carry the old generation, so enabling the account again does not bring them back.
+      if (passwordHash !== undefined || disabling) user.tokenGeneration += 1;
       user.updatedAt = new Date();
       await repository.save(user);
       const after = toUserDto(user);
