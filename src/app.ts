@@ -82,7 +82,7 @@ export interface Services {
 
 export function createServices({ dataSource, config, logger }: AppDependencies): Services {
   const vault = new IdNumberVault(config.idEncryptionKey, config.idHashKey);
-  const households = new HouseholdsService(dataSource, vault);
+  const households = new HouseholdsService(dataSource, vault, config.idSearchesPerHour);
   const referenceRates = new ReferenceRatesService(dataSource);
   const delinquency = new DelinquencyService(dataSource);
   const targets = createTargetServices(dataSource);

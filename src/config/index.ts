@@ -21,6 +21,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   loginMaxFailures: number;
   loginWindowMinutes: number;
+  /** Searches by resident ID number one user may make in an hour (POST /households/lookup, GET /households?idNumber). */
+  idSearchesPerHour: number;
   /** How long an authenticated user is kept in memory at most (0: loaded on every request). */
   authCacheSeconds: number;
   loadDemoData: boolean;
@@ -55,6 +57,7 @@ const envSchema = Joi.object({
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(5),
   LOGIN_WINDOW_MINUTES: Joi.number().integer().min(1).max(24 * 60).default(15),
+  ID_SEARCHES_PER_HOUR: Joi.number().integer().min(1).max(100_000).default(60),
   AUTH_CACHE_SECONDS: Joi.number().integer().min(0).max(3600).default(60),
   LOAD_DEMO_DATA: Joi.boolean().truthy('1').falsy('0').default(true),
   JOBS_ENABLED: Joi.boolean().truthy('1').falsy('0').default(true),
@@ -91,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: value.LOG_LEVEL,
     loginMaxFailures: value.LOGIN_MAX_FAILURES,
     loginWindowMinutes: value.LOGIN_WINDOW_MINUTES,
+    idSearchesPerHour: value.ID_SEARCHES_PER_HOUR,
     authCacheSeconds: value.AUTH_CACHE_SECONDS,
     loadDemoData: value.LOAD_DEMO_DATA,
     jobsEnabled: value.JOBS_ENABLED,

@@ -243,3 +243,72 @@ describe('households (SPEC §3)', () => {
     expect(entry.action).to.equal('delete');
   });
 });
+
+describe('searches by ID number, limited per user (ID_SEARCHES_PER_HOUR)', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await startTestApp({ ID_SEARCHES_PER_HOUR: '3' });
+  });
+  after(async () => {
+    await t?.close();
+  });
+
+  const userId = async (username: string): Promise<string> => (await t.db.dataSource.query(`SELECT id FROM users WHERE username = $1`, [username]))[0].id;
+  const searchesOf = async (username: string): Promise<Array<{ household_id: string | null }>> =>
+    t.db.dataSource.query(`SELECT household_id FROM id_number_searches WHERE user_id = $1 ORDER BY id`, [await userId(username)]);
+
+  it('when a user has searched three times within the hour (found, not found, a list filter), then the fourth is 429 and not recorded; others search on', async () => {
+    const input = {
+      householdNumber: `T-${unique()}`,
+      headName: '李限查',
+      idNumber: residentId('410225', '19790304', Number(unique().slice(-3))),
+      villageCode: LANKAO_VILLAGE,
+      members: 3,
+      laborers: 1,
+      statusSince: '2025-03-01',
+    };
+    const created = await (await t.as('poverty.lankao')).post('/api/v1/households').send(input);
+    expect(created.status, JSON.stringify(created.body)).to.equal(201);
+    const officer = await t.as('officer.abc');
+    expect((await officer.post('/api/v1/households/lookup').send({ idNumber: input.idNumber })).status).to.equal(200);
+    expectError(await officer.post('/api/v1/households/lookup').send({ idNumber: residentId('410225', '19610101', 997) }), 404, 'NOT_FOUND');
+    const listed = await (await t.as('poverty.lankao')).get(`/api/v1/households?idNumber=${input.idNumber}`);
+    expect(listed.body.items).to.have.length(1);
+    const filtered = await officer.get(`/api/v1/households?idNumber=${input.idNumber}`);
+    expect(filtered.status, JSON.stringify(filtered.body)).to.equal(200);
+
+    const refused = expectError(await officer.post('/api/v1/households/lookup').send({ idNumber: input.idNumber }), 429, 'RATE_LIMITED');
+    expect(refused.message).to.match(/3 an hour.*try again in \d+ minutes/);
+    expectError(await officer.get(`/api/v1/households?idNumber=${input.idNumber}`), 429, 'RATE_LIMITED');
+    // Lists without an ID number are not searches by one.
+    expect((await officer.get('/api/v1/households?limit=5')).status).to.equal(200);
+
+    const recorded = await searchesOf('officer.abc');
+    expect(recorded).to.have.length(3);
+    expect(recorded[0]!.household_id).to.equal(created.body.id);
+    expect(recorded[1]!.household_id, 'a search that found nothing is recorded too').to.equal(null);
+    // Another user's searches are their own.
+    expect((await (await t.as('finance')).post('/api/v1/households/lookup').send({ idNumber: input.idNumber })).status).to.equal(200);
+
+    // An hour later the oldest search no longer counts.
+    await t.db.dataSource.query(`UPDATE id_number_searches SET searched_at = now() - interval '61 minutes' WHERE user_id = $1 AND id = (SELECT min(id) FROM id_number_searches WHERE user_id = $1)`, [
+      await userId('officer.abc'),
+    ]);
+    expect((await officer.post('/api/v1/households/lookup').send({ idNumber: input.idNumber })).status).to.equal(200);
+    expectError(await officer.post('/api/v1/households/lookup').send({ idNumber: input.idNumber }), 429, 'RATE_LIMITED');
+
+    // A household that was looked up can still be deleted; the record of the searches stays.
+    expect((await (await t.as('poverty.lankao')).delete(`/api/v1/households/${created.body.id}`)).status).to.equal(204);
+    expect((await searchesOf('officer.abc')).filter((s) => s.household_id === created.body.id)).to.have.length(2);
+  });
+
+  it('when ten searches arrive at once, then three are answered and seven are 429', async () => {
+    const finance = await t.as('finance.lankao');
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => finance.post('/api/v1/households/lookup').send({ idNumber: residentId('410225', '19620202', 900 + i) }).then((res) => res.status)),
+    );
+    expect(statuses.filter((s) => s === 404), statuses.join(',')).to.have.length(3);
+    expect(statuses.filter((s) => s === 429), statuses.join(',')).to.have.length(7);
+    expect(await searchesOf('finance.lankao')).to.have.length(3);
+  });
+});

@@ -69,7 +69,7 @@ export function registerHouseholdRoutes(api: ApiRegistry, households: Households
       isDemonstration: Joi.boolean(),
       householdNumber: householdNumber(),
       headName: personName(),
-      idNumber: residentIdNumber().description('exact match by the keyed hash'),
+      idNumber: residentIdNumber().description('exact match by the keyed hash; a search by ID number, recorded and limited as POST /households/lookup is'),
     }),
     response: pageSchema(householdSchema),
     handle: ({ query }, context) => households.list(context, query as never),
@@ -81,7 +81,8 @@ export function registerHouseholdRoutes(api: ApiRegistry, households: Households
     summary: 'Find a household by ID number',
     description:
       'Answers with the masked record, or 404. A loan officer finds a household anywhere in the city (a bank checks a borrower before lending); ' +
-      'county staff find only households of their own county: one registered elsewhere is 404 for them.',
+      'county staff find only households of their own county: one registered elsewhere is 404 for them. ' +
+      'Each search is recorded; a user may search by ID number ID_SEARCHES_PER_HOUR times an hour (default 60), then 429.',
     access: ['loan_officer', 'poverty_office', 'finance_officer', 'admin'],
     body: Joi.object({ idNumber: residentIdNumber().required() }),
     response: householdSchema,

@@ -12,6 +12,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Region } from '../regions/region.entity';
 import { HouseholdHistory } from './household-history.entity';
 import { Household, type HouseholdStatus } from './household.entity';
+import { limitedIdNumberSearch } from './id-number-searches';
 import { canChangeStatus, hasPlausibleRegion, MAX_PLAUSIBLE_AGE_YEARS } from './household.status';
 
 export interface HouseholdDto {
@@ -79,6 +80,8 @@ export class HouseholdsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly vault: IdNumberVault,
+    /** Searches by ID number one user may make in an hour (ID_SEARCHES_PER_HOUR). */
+    private readonly idSearchesPerHour = 60,
   ) {}
 
   toDto(household: Household, viewer: AuthUser, today: IsoDate = todayInShanghai()): HouseholdDto {
@@ -87,11 +90,20 @@ export class HouseholdsService {
     return { ...masked, idNumber: this.vault.decrypt(household.idNumberCiphertext), birthDate: household.birthDate, phone: household.phone };
   }
 
+  /** A search by ID number is limited and recorded as a lookup is (limitedIdNumberSearch). */
   async list(context: AuthenticatedContext, filter: HouseholdFilter): Promise<PageOf<HouseholdDto>> {
-    const query = this.dataSource.getRepository(Household).createQueryBuilder('h');
+    if (!filter.idNumber) return this.listWith(this.dataSource.manager, context, filter);
+    return limitedIdNumberSearch(this.dataSource, this.idSearchesPerHour, context.user.id, async (manager) => {
+      const page = await this.listWith(manager, context, filter);
+      return { answer: page, shown: page.items[0]?.id ?? null };
+    });
+  }
+
+  private async listWith(manager: EntityManager, context: AuthenticatedContext, filter: HouseholdFilter): Promise<PageOf<HouseholdDto>> {
+    const query = manager.getRepository(Household).createQueryBuilder('h');
     applyScope(query, scopeOf(context.user), HOUSEHOLD_SCOPE);
     if (filter.under) {
-      const region = await this.dataSource.getRepository(Region).findOneBy({ code: filter.under });
+      const region = await manager.getRepository(Region).findOneBy({ code: filter.under });
       query.andWhere('h.region_path LIKE :under', { under: `${region?.path ?? 'none/'}%` });
     }
     if (filter.villageCode) query.andWhere('h.village_code = :villageCode', { villageCode: filter.villageCode });
@@ -118,11 +130,16 @@ export class HouseholdsService {
    * for a duplicate. Answers with the masked form only, or 404. A bank checks a borrower anywhere in
    * the city (its scope is its bank, not a region); county staff find only their county's households
    * (SPEC §9), so a number registered elsewhere is 404 for them, as it is on GET /households/:id.
+   * Limited and recorded, found or not (limitedIdNumberSearch).
    */
   async lookup(context: AuthenticatedContext, idNumber: string): Promise<HouseholdDto> {
-    const household = await this.dataSource.getRepository(Household).findOneBy({ idNumberHash: this.vault.hash(idNumber) });
     const scope = scopeOf(context.user);
-    if (!household || (scope.kind === 'region' && !isInScope(scope, { regionPath: household.regionPath }))) throw notFound('household');
+    const household = await limitedIdNumberSearch(this.dataSource, this.idSearchesPerHour, context.user.id, async (manager) => {
+      const found = await manager.getRepository(Household).findOneBy({ idNumberHash: this.vault.hash(idNumber) });
+      const shown = found && (scope.kind !== 'region' || isInScope(scope, { regionPath: found.regionPath })) ? found : null;
+      return { answer: shown, shown: shown?.id ?? null };
+    });
+    if (!household) throw notFound('household');
     return this.toDto(household, { ...context.user, role: 'auditor' });
   }
 

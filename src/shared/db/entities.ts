@@ -1,6 +1,7 @@
 import { BenefitRecord } from '../../modules/benefits/benefit-record.entity';
 import { HouseholdHistory } from '../../modules/households/household-history.entity';
 import { Household } from '../../modules/households/household.entity';
+import { IdNumberSearch } from '../../modules/households/id-number-search.entity';
 import { Linkage } from '../../modules/linkages/linkage.entity';
 import { ProgressSummary } from '../../modules/targets/progress-summary.entity';
 import { Target } from '../../modules/targets/target.entity';
@@ -38,6 +39,7 @@ export const ENTITIES = [
   Enterprise,
   User,
   LoginAttempt,
+  IdNumberSearch,
   ReferenceRate,
   AuditEntry,
   Household,

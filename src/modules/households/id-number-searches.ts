@@ -1,0 +1,46 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from '../../shared/db/transaction';
+import { DomainError } from '../../shared/http/errors';
+
+/** Advisory-lock class (first key) of one user's ID-number searches (second key: hashtext of the user id). */
+const ID_SEARCH_LOCK = 7310403;
+
+/** What a search showed: its answer, and the household it showed (null: none, or none in scope). */
+export interface SearchResult<T> {
+  answer: T;
+  shown: string | null;
+}
+
+/**
+ * Runs a search of the register by resident ID number under the user's hourly limit and records it,
+ * with the household it showed (IdNumberSearch). An account cannot then run through ID numbers to
+ * learn who is registered as poor faster than `perHour` a user, on any number of instances. Counting,
+ * searching and recording run in one transaction under an advisory lock on the user, so that the
+ * searches of a burst are counted one after the other, each seeing the ones before it committed.
+ * A search that finds nothing is recorded too (the caller answers 404 after it); a refused one
+ * (429 RATE_LIMITED) is not: it searched nothing.
+ */
+export async function limitedIdNumberSearch<T>(
+  dataSource: DataSource,
+  perHour: number,
+  userId: string,
+  search: (manager: EntityManager) => Promise<SearchResult<T>>,
+): Promise<T> {
+  return inTransaction(dataSource, async (manager) => {
+    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
+    const [recent]: Array<{ searches: number; minutes: number | null }> = await manager.query(
+      `SELECT count(*)::int AS searches,
+              ceil(extract(epoch FROM min(searched_at) + interval '1 hour' - now()) / 60)::int AS minutes
+         FROM id_number_searches
+        WHERE user_id = $1 AND searched_at > now() - interval '1 hour'`,
+      [userId],
+    );
+    if (recent.searches >= perHour) {
+      const minutes = Math.max(1, recent.minutes ?? 60);
+      throw new DomainError('RATE_LIMITED', `too many searches by ID number (${perHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);
+    }
+    const { answer, shown } = await search(manager);
+    await manager.query(`INSERT INTO id_number_searches (user_id, household_id) VALUES ($1, $2)`, [userId, shown]);
+    return answer;
+  });
+}
