@@ -225,7 +225,8 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
     const plain = household();
     expect((await upload('poverty.lankao', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [target, demonstration, plain]))).status).to.equal(201);
     const qixian = household({ villageCode: qixianVillage });
-    expect((await upload('poverty', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [qixian]))).status).to.equal(201);
+    const qixianDemonstration = household({ villageCode: qixianVillage, isDemonstration: 'true', demonstrationSince: '2025-01-01' });
+    expect((await upload('poverty', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [qixian, qixianDemonstration]))).status).to.equal(201);
 
     const columns = IMPORT_SPECS.linkages.columns.map((c) => c.key);
     const link = (overrides: Row): Row => ({ sourceKind: 'enterprise', sourceUscc: fengyuan.uscc, householdNumber: target.householdNumber!, type: 'employment', startDate: '2026-01-01', agreedAnnualBenefit: '6000', ...overrides });
@@ -234,6 +235,7 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
       link({ householdNumber: qixian.householdNumber! }), // row 4
       link({ sourceKind: 'household', sourceUscc: '', sourceHouseholdNumber: plain.householdNumber! }), // row 5
       link({}), // row 6: the same as row 2
+      link({ sourceKind: 'household', sourceUscc: '', sourceHouseholdNumber: qixianDemonstration.householdNumber!, type: 'joint_operation' }), // row 7
     ];
     const before = await count('linkages');
     const refused = await upload('poverty.lankao', 'linkages', CSV, csvOf(columns, [...good, ...bad]));
@@ -242,6 +244,7 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
       [4, 'householdNumber', 'HOUSEHOLD_IN_YOUR_REGION'],
       [5, 'sourceHouseholdNumber', 'SOURCE_IS_DEMONSTRATION'],
       [6, 'type', 'ONE_ACTIVE_LINKAGE'],
+      [7, 'sourceHouseholdNumber', 'SOURCE_IN_YOUR_REGION'],
     ]);
     expect(await count('linkages')).to.equal(before);
 

@@ -125,6 +125,18 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM linkages')).to.deep.equal(before);
   });
 
+  it("when county staff name another county's demonstration household as the source, then 422 SOURCE_IN_YOUR_REGION; city staff may", async () => {
+    const qixianDemo = await household('poverty', QIXIAN_VILLAGE, '410221', true);
+    const target = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM linkages');
+    const refused = await (await t.as('poverty.lankao')).post('/api/v1/linkages').send(linkage('household', qixianDemo.id, target.id, { type: 'joint_operation' }));
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error.details).to.deep.include({ field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' });
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM linkages')).to.deep.equal(before);
+    const byCity = await (await t.as('poverty')).post('/api/v1/linkages').send(linkage('household', qixianDemo.id, target.id, { type: 'joint_operation' }));
+    expect(byCity.status, JSON.stringify(byCity.body)).to.equal(201);
+  });
+
   it('when the source household is not a demonstration household, or is the household itself, then 422', async () => {
     const poverty = await t.as('poverty.lankao');
     const plain = await household('poverty.lankao', LANKAO_VILLAGE, '410225');

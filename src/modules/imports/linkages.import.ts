@@ -105,6 +105,7 @@ function resolve({ row, value, refused }: CheckedRow<LinkageRow>, found: Found, 
   } else if (value.sourceKind === 'household' && value.sourceHouseholdNumber !== undefined) {
     const source = found.households.get(value.sourceHouseholdNumber);
     if (!source) add('sourceHouseholdNumber', 'SOURCE_EXISTS', 'the source household does not exist');
+    else if (!isInScope(found.scope, { regionPath: source.region_path })) add('sourceHouseholdNumber', 'SOURCE_IN_YOUR_REGION', 'the source household is registered outside your region');
     else if (!source.is_demonstration) add('sourceHouseholdNumber', 'SOURCE_IS_DEMONSTRATION', 'only a demonstration household can be the source of a linkage');
     if (value.sourceHouseholdNumber === value.householdNumber) add('sourceHouseholdNumber', 'NOT_SELF', 'a household cannot be linked to itself');
     sourceId = source?.id;

@@ -21,7 +21,7 @@ export const linkageSchema = Joi.object({
 
 export const newLinkageKeys = {
   sourceKind: Joi.string().valid('enterprise', 'household').required(),
-  sourceId: uuid().required(),
+  sourceId: uuid().required().description('an active enterprise, or a demonstration household in your region (county staff)'),
   householdId: uuid().required(),
   type: Joi.string().valid(...LINKAGE_TYPES).required(),
   agreementNumber: Joi.string().trim().max(64),

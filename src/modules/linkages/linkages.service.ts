@@ -179,7 +179,10 @@ export class LinkagesService {
     } else {
       const source = await manager.getRepository(Household).findOneBy({ id: input.sourceId });
       if (!source) problems.push({ field: 'sourceId', rule: 'SOURCE_EXISTS', message: 'the source household does not exist' });
-      else if (!source.isDemonstration) {
+      else if (!isInScope(scopeOf(context.user), { regionPath: source.regionPath })) {
+        // It would count for another county's 千户示范 (SPEC §3): that county's staff, or the city's, link it.
+        problems.push({ field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' });
+      } else if (!source.isDemonstration) {
         problems.push({ field: 'sourceId', rule: 'SOURCE_IS_DEMONSTRATION', message: 'only a demonstration household can be the source of a linkage' });
       }
       if (input.sourceId === input.householdId) {
