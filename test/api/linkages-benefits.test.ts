@@ -66,6 +66,92 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(renewed.status).to.equal(201);
   });
 
+  describe('correcting a linkage (PATCH /linkages/:id)', () => {
+    it('when the office corrects the agreement, benefit and dates, then the linkage shows them, the audit keeps before and after, and progress counts them', async () => {
+      const poverty = await t.as('poverty.lankao');
+      const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+      const created = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'order_purchase', startDate: '2025-03-01' }));
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      // Lankao's linked households on 2025-02-01, as the (summarised) progress report counts them.
+      const linkedInLankao = async () => {
+        const res = await (await t.as('poverty')).get('/api/v1/progress?date=2025-02-01&by=region');
+        expect(res.status, JSON.stringify(res.body)).to.equal(200);
+        return res.body.lines.find((l: { regionCode: string | null }) => l.regionCode === '410225').linkedHouseholds.actual as number;
+      };
+      const before = await linkedInLankao();
+
+      const corrected = await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ agreementNumber: 'DPXY-T-9', agreedAnnualBenefit: '7200.50', startDate: '2025-01-15', endDate: '2027-12-31' });
+      expect(corrected.status, JSON.stringify(corrected.body)).to.equal(200);
+      expect(corrected.body).to.include({ agreementNumber: 'DPXY-T-9', agreedAnnualBenefit: '7200.50', startDate: '2025-01-15', endDate: '2027-12-31', endedOn: null });
+      expect(await linkedInLankao(), 'the household is linked from the corrected start').to.equal(before + 1);
+      const [entry] = await t.db.dataSource.query(`SELECT action, before, after FROM audit_log WHERE entity_id = $1 ORDER BY id DESC LIMIT 1`, [created.body.id]);
+      expect(entry.action).to.equal('update');
+      expect(entry.before).to.include({ startDate: '2025-03-01', agreedAnnualBenefit: '6000.00' });
+      expect(entry.after).to.include({ startDate: '2025-01-15', agreedAnnualBenefit: '7200.50' });
+
+      // Clearing the agreed end and the agreement number.
+      const cleared = await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ endDate: null, agreementNumber: null });
+      expect(cleared.body).to.include({ endDate: null, agreementNumber: null });
+    });
+
+    it('when an ended linkage was ended on the wrong day, then the day and reason are corrected; a linkage not ended cannot be given one (409)', async () => {
+      const poverty = await t.as('poverty.lankao');
+      const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+      const created = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'equity' }));
+      expect((await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ endedOn: '2025-06-30' })).status).to.equal(409);
+      expect((await poverty.post(`/api/v1/linkages/${created.body.id}/end`).send({ endedOn: '2025-06-03', reason: '误录' })).status).to.equal(200);
+      const fixed = await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ endedOn: '2025-06-30', endReason: '合同提前终止' });
+      expect(fixed.status, JSON.stringify(fixed.body)).to.equal(200);
+      expect(fixed.body).to.include({ endedOn: '2025-06-30', endReason: '合同提前终止', active: false });
+      const early = await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ endedOn: '2024-12-31' });
+      expect(early.status).to.equal(422);
+      expect(early.body.error.details.map((d: { rule: string }) => d.rule)).to.deep.equal(['NOT_BEFORE_START']);
+    });
+
+    it('when the corrected days would overlap another linkage of the triple, or leave out a reported benefit, then it is refused and nothing changes', async () => {
+      const poverty = await t.as('poverty.lankao');
+      const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+      const first = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'facility_lease', startDate: '2024-01-01', endDate: '2024-12-31' }));
+      const second = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'facility_lease', startDate: '2025-01-01' }));
+      expect([first.status, second.status]).to.deep.equal([201, 201]);
+      const overlap = await poverty.patch(`/api/v1/linkages/${first.body.id}`).send({ endDate: '2025-01-01' });
+      expect(overlap.status).to.equal(409);
+      expect(overlap.body.error.details[0]).to.include({ rule: 'ONE_ACTIVE_LINKAGE' });
+      expect((await poverty.patch(`/api/v1/linkages/${second.body.id}`).send({ startDate: '2024-12-31' })).status).to.equal(409);
+      // Its own days never count against it.
+      expect((await poverty.patch(`/api/v1/linkages/${second.body.id}`).send({ startDate: '2025-01-02' })).status).to.equal(200);
+
+      const benefit = await (await t.as('enterprise')).post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: second.body.id, paidOn: '2025-03-31', amount: '500.00', kind: 'rent' });
+      expect(benefit.status, JSON.stringify(benefit.body)).to.equal(201);
+      const late = await poverty.patch(`/api/v1/linkages/${second.body.id}`).send({ startDate: '2025-04-01', endDate: '2024-12-31' });
+      expect(late.status).to.equal(422);
+      expect(late.body.error.details.map((d: { field: string; rule: string }) => [d.field, d.rule])).to.deep.equal([
+        ['endDate', 'END_AFTER_START'],
+        ['startDate', 'BENEFITS_WITHIN_LINKAGE'],
+      ]);
+      expect((await poverty.post(`/api/v1/linkages/${second.body.id}/end`).send({ endedOn: '2025-12-31' })).status).to.equal(200);
+      const cut = await poverty.patch(`/api/v1/linkages/${second.body.id}`).send({ endedOn: '2025-03-01' });
+      expect(cut.body.error.details.map((d: { field: string; rule: string }) => [d.field, d.rule])).to.deep.equal([['endedOn', 'BENEFITS_WITHIN_LINKAGE']]);
+      const [row] = await t.db.dataSource.query(`SELECT start_date::text, end_date::text, ended_on::text FROM linkages WHERE id = $1`, [second.body.id]);
+      expect(row).to.deep.equal({ start_date: '2025-01-02', end_date: null, ended_on: '2025-12-31' });
+    });
+
+    it('when someone outside the county, an enterprise or a bank tries to correct it, then 404 or 403; an empty or identity-changing body is 400', async () => {
+      const poverty = await t.as('poverty');
+      const h = await household('poverty', QIXIAN_VILLAGE, '410221');
+      const created = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'joint_operation' }));
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      expect((await (await t.as('poverty.lankao')).patch(`/api/v1/linkages/${created.body.id}`).send({ agreedAnnualBenefit: '1.00' })).status).to.equal(404);
+      expect((await (await t.as('officer.abc')).patch(`/api/v1/linkages/${created.body.id}`).send({ agreedAnnualBenefit: '1.00' })).status).to.equal(403);
+      expect((await (await t.as('enterprise')).patch(`/api/v1/linkages/${created.body.id}`).send({ agreedAnnualBenefit: '1.00' })).status).to.equal(403);
+      expect((await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({})).status).to.equal(400);
+      expect((await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ householdId: h.id })).status).to.equal(400);
+      expect((await poverty.patch(`/api/v1/linkages/${created.body.id}`).send({ agreedAnnualBenefit: '-5.00' })).status).to.equal(400);
+      const [row] = await t.db.dataSource.query(`SELECT agreed_annual_benefit::text AS benefit FROM linkages WHERE id = $1`, [created.body.id]);
+      expect(row.benefit).to.equal('6000.00');
+    });
+  });
+
   it('when two identical linkages are created at the same moment, then exactly one is stored', async () => {
     const poverty = await t.as('poverty.lankao');
     const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');

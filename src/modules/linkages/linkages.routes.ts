@@ -72,6 +72,28 @@ export function registerLinkageRoutes(api: ApiRegistry, linkages: LinkagesServic
     handle: ({ body }, context) => linkages.create(context, body),
   });
   api.add({
+    method: 'patch',
+    path: '/linkages/:id',
+    tag: 'register',
+    summary: 'Correct a linkage',
+    description:
+      'Corrects what was recorded wrongly: agreement number, agreed annual benefit, start and agreed end dates and, once ended, ' +
+      'the day it ended and why. Source, household and type cannot change (end the linkage and create another). ' +
+      'The corrected days must keep one active linkage per source, household and type (409) and cover every benefit reported under it (422).',
+    access: WRITERS,
+    params: idParams,
+    body: Joi.object({
+      agreementNumber: Joi.string().trim().max(64).allow(null),
+      agreedAnnualBenefit: money(NUMERIC_14_2_MAX),
+      startDate: isoDate(),
+      endDate: isoDate().allow(null).description('null: no agreed end'),
+      endedOn: isoDate().description('only for a linkage that has ended'),
+      endReason: Joi.string().trim().max(200).allow(null).description('only for a linkage that has ended'),
+    }).min(1),
+    response: linkageSchema,
+    handle: ({ params, body }, context) => linkages.update(context, params.id, body),
+  });
+  api.add({
     method: 'post',
     path: '/linkages/:id/end',
     tag: 'register',

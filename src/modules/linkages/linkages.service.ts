@@ -38,6 +38,19 @@ export interface NewLinkage {
   agreedAnnualBenefit: string;
 }
 
+/** Corrections of a linkage's recorded facts (PATCH /linkages/:id); null clears an optional one. */
+export interface LinkageChanges {
+  agreementNumber?: string | null;
+  agreedAnnualBenefit?: string;
+  startDate?: string;
+  endDate?: string | null;
+  endedOn?: string;
+  endReason?: string | null;
+}
+
+/** The triple and the days a linkage is (or would be) active on, for the one-active rule. */
+type OverlapCheck = Pick<NewLinkage, 'sourceId' | 'householdId' | 'type' | 'startDate'> & { endDate?: string | null; endedOn?: string | null };
+
 type Problem = { field: string; rule: string; message: string };
 
 /** Linkage rows aliased `l`: county staff by the household's region, an enterprise its own. */
@@ -142,6 +155,56 @@ export class LinkagesService {
   }
 
   /**
+   * Corrects what was recorded wrongly: the agreement number, the agreed benefit, the start and
+   * agreed end dates and, once ended, the day it ended and why. Source, household and type are what
+   * the linkage is, not facts about it: a wrong one is ended and a new linkage created. The corrected
+   * days must keep the one-active rule (409) and every benefit reported under the linkage (422), and
+   * the progress of the dates concerned is counted again (the summaries' triggers).
+   */
+  async update(context: AuthenticatedContext, id: string, changes: LinkageChanges): Promise<LinkageDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const linkage = await manager.getRepository(Linkage).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!linkage || !isInScope(scopeOf(context.user), { regionPath: linkage.regionPath })) throw notFound('linkage');
+      if (linkage.endedOn === null && (changes.endedOn !== undefined || changes.endReason !== undefined)) {
+        throw new DomainError('INVALID_STATE', 'the linkage has not ended: end it with POST /linkages/:id/end');
+      }
+      // As create does, so that a linkage of the same triple created meanwhile is seen by the check below.
+      await manager.getRepository(Household).findOne({ where: { id: linkage.householdId }, lock: { mode: 'pessimistic_write' } });
+      const before = toLinkageDto(linkage);
+      const startDate = changes.startDate ?? linkage.startDate;
+      const endDate = changes.endDate !== undefined ? changes.endDate : linkage.endDate;
+      const endedOn = changes.endedOn ?? linkage.endedOn;
+      const problems: Problem[] = [];
+      if (endDate !== null && compareDates(endDate as IsoDate, startDate as IsoDate) < 0) {
+        problems.push({ field: changes.endDate !== undefined ? 'endDate' : 'startDate', rule: 'END_AFTER_START', message: `the agreed end ${endDate} is before the start ${startDate}` });
+      }
+      if (endedOn !== null && compareDates(endedOn as IsoDate, startDate as IsoDate) < 0) {
+        problems.push({ field: changes.endedOn !== undefined ? 'endedOn' : 'startDate', rule: 'NOT_BEFORE_START', message: `the linkage ended on ${endedOn}, before the start ${startDate}` });
+      }
+      const [benefits]: Array<{ first: string | null; last: string | null }> = await manager.query(
+        `SELECT min(paid_on)::text AS first, max(paid_on)::text AS last FROM benefit_records WHERE linkage_id = $1 AND status <> 'rejected'`,
+        [id],
+      );
+      if (benefits!.first !== null && compareDates(benefits!.first as IsoDate, startDate as IsoDate) < 0) {
+        problems.push({ field: 'startDate', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.first}` });
+      }
+      if (benefits!.last !== null && endedOn !== null && compareDates(benefits!.last as IsoDate, endedOn as IsoDate) > 0) {
+        problems.push({ field: 'endedOn', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.last}` });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the corrected linkage breaks the register rules', problems);
+      await this.refuseOverlap(manager, { sourceId: linkage.sourceId, householdId: linkage.householdId, type: linkage.type, startDate, endDate, endedOn }, id);
+      if (changes.agreementNumber !== undefined) linkage.agreementNumber = changes.agreementNumber;
+      if (changes.agreedAnnualBenefit !== undefined) linkage.agreedAnnualBenefit = parseMoney(changes.agreedAnnualBenefit);
+      if (changes.endReason !== undefined) linkage.endReason = changes.endReason;
+      Object.assign(linkage, { startDate, endDate, endedOn, updatedAt: new Date() });
+      await manager.getRepository(Linkage).save(linkage);
+      const after = toLinkageDto(linkage);
+      await recordAudit(manager, context, { action: 'update', entityType: 'linkage', entityId: id, before, after, regionPath: linkage.regionPath });
+      return after;
+    });
+  }
+
+  /**
    * Ending keeps the linkage as history (SPEC §3); the day it ends on, it is no longer active. Ending
    * only shortens the active days (to before endedOn), so it cannot make two linkages overlap.
    */
@@ -196,19 +259,20 @@ export class LinkagesService {
   }
 
   /**
-   * SPEC §3, one active linkage per (source, household, type): none of the triple may be active on
-   * any day the new one would be, whether it is ended or not (one ended on a future date is active
-   * until then).
+   * SPEC §3, one active linkage per (source, household, type): none of the triple (but `exceptId`,
+   * the linkage being corrected) may be active on any day this one would be, whether it is ended or
+   * not (one ended on a future date is active until then).
    */
-  private async refuseOverlap(manager: EntityManager, input: NewLinkage): Promise<void> {
+  private async refuseOverlap(manager: EntityManager, input: OverlapCheck, exceptId: string | null = null): Promise<void> {
     const [existing]: Array<{ id: string; active_from: string; active_to: string | null }> = await manager.query(
       `SELECT l.id, lower(d.days)::text AS active_from, (upper(d.days) - 1)::text AS active_to
          FROM linkages l CROSS JOIN LATERAL (SELECT ${activeDaysSql('l')} AS days) d
         WHERE l.source_id = $1 AND l.household_id = $2 AND l.type = $3
-          AND d.days && daterange($4::date, $5::date + 1)
+          AND d.days && daterange($4::date, least($5::date + 1, $6::date))
+          AND l.id IS DISTINCT FROM $7::uuid
         ORDER BY l.start_date
         LIMIT 1`,
-      [input.sourceId, input.householdId, input.type, input.startDate, input.endDate ?? null],
+      [input.sourceId, input.householdId, input.type, input.startDate, input.endDate ?? null, input.endedOn ?? null, exceptId],
     );
     if (existing) {
       const until = existing.active_to === null ? 'with no end' : `to ${existing.active_to}`;
