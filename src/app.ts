@@ -174,8 +174,9 @@ export function createApp(deps: AppDependencies): { app: Express; services: Serv
   // Every answer is per caller and most hold personal data: not for any cache (below), so no ETag
   // either (Express hashed every JSON body for one: about 1 % of a loan read's CPU).
   app.set('etag', false);
-  // Behind a load balancer the caller's address comes from X-Forwarded-For (login rate limit).
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Behind a load balancer the caller's address comes from X-Forwarded-For (login rate limit), from
+  // the proxies TRUST_PROXY names (by default any on a loopback, link-local or private address).
+  app.set('trust proxy', deps.config.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId);
   app.use(accessLog(deps.logger));

@@ -27,6 +27,8 @@ export interface Config {
   authCacheSeconds: number;
   loadDemoData: boolean;
   jobsEnabled: boolean;
+  /** The proxies whose X-Forwarded-For is believed (Express's `trust proxy`): names and addresses, or false. */
+  trustProxy: string[] | false;
 }
 
 /** Development defaults: a production start refuses them (SPEC §9, issue 2 item 9). */
@@ -61,6 +63,15 @@ const envSchema = Joi.object({
   AUTH_CACHE_SECONDS: Joi.number().integer().min(0).max(3600).default(60),
   LOAD_DEMO_DATA: Joi.boolean().truthy('1').falsy('0').default(true),
   JOBS_ENABLED: Joi.boolean().truthy('1').falsy('0').default(true),
+  TRUST_PROXY: Joi.string()
+    .custom((value: string, helpers) => {
+      if (value.trim() === 'none') return value;
+      const items = value.split(',').map((item) => item.trim());
+      const bad = items.find((item) => !PROXY_NAMES.has(item) && Joi.string().ip({ cidr: 'optional' }).validate(item).error);
+      return bad === undefined ? value : helpers.error('any.invalid');
+    })
+    .messages({ 'any.invalid': '{{#label}} must be "none" or a comma-separated list of loopback, linklocal, uniquelocal, IP addresses and subnets' })
+    .default('loopback, linklocal, uniquelocal'),
 })
   .unknown(true)
   .custom((env: Record<string, unknown>, helpers) => {
@@ -70,6 +81,9 @@ const envSchema = Joi.object({
     if (env.ID_HASH_KEY === DEV_ID_HASH_KEY) return helpers.message({ custom: 'ID_HASH_KEY must be set in production' });
     return env;
   });
+
+/** The address ranges Express's `trust proxy` knows by name. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 export class ConfigError extends Error {}
 
@@ -98,5 +112,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authCacheSeconds: value.AUTH_CACHE_SECONDS,
     loadDemoData: value.LOAD_DEMO_DATA,
     jobsEnabled: value.JOBS_ENABLED,
+    trustProxy: value.TRUST_PROXY.trim() === 'none' ? false : value.TRUST_PROXY.split(',').map((item: string) => item.trim()),
   };
 }

@@ -230,6 +230,25 @@ describe('authentication (SPEC §9)', () => {
     });
   });
 
+  describe('the caller\'s address behind a proxy (TRUST_PROXY)', () => {
+    const attemptFrom = async (app: TestApp, username: string): Promise<string> => {
+      await app.request().post('/api/v1/auth/login').set('X-Forwarded-For', '203.0.113.9').send({ username, password: 'wrong-password' });
+      const [{ ip }] = await app.db.dataSource.query(`SELECT ip FROM login_attempts WHERE username = $1`, [username]);
+      return ip;
+    };
+    it('when the request comes through a trusted proxy (loopback, by default), then the forwarded address is the caller\'s', async () => {
+      expect(await attemptFrom(t, 'proxy.default')).to.equal('203.0.113.9');
+    });
+    it('when TRUST_PROXY is "none", then X-Forwarded-For is ignored and the socket\'s address counts', async () => {
+      const direct = await startTestApp({ TRUST_PROXY: 'none' });
+      try {
+        expect(await attemptFrom(direct, 'proxy.none')).to.match(/127\.0\.0\.1$/);
+      } finally {
+        await direct.close();
+      }
+    });
+  });
+
   describe('a deactivated user', () => {
     it('when the admin deactivates a user, then the token they already hold stops working and they cannot log in', async () => {
       const user = await createUser('soon.inactive');

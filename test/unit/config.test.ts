@@ -38,8 +38,10 @@ describe('configuration (loadConfig)', () => {
       loginMaxFailures: 5,
       loginWindowMinutes: 15,
       authCacheSeconds: 60,
+      idSearchesPerHour: 60,
       loadDemoData: true,
       jobsEnabled: true,
+      trustProxy: ['loopback', 'linklocal', 'uniquelocal'],
     });
     expect(config.idEncryptionKey).to.have.length(32);
     expect(config.idEncryptionKey.toString('base64')).to.equal(DEV_ID_ENCRYPTION_KEY);
@@ -135,6 +137,12 @@ describe('configuration (loadConfig)', () => {
   it('when other values are out of their range, then every problem is reported at once', () => {
     const message = refusal({ NODE_ENV: 'staging', LOG_LEVEL: 'verbose', TOKEN_TTL_SECONDS: '10', DATABASE_URL: 'mysql://x/y', LOGIN_MAX_FAILURES: '0' }).message;
     for (const name of ['NODE_ENV', 'LOG_LEVEL', 'TOKEN_TTL_SECONDS', 'DATABASE_URL', 'LOGIN_MAX_FAILURES']) expect(message).to.include(name);
+  });
+
+  it('when TRUST_PROXY names proxies, then exactly those are trusted; "none" trusts none; anything else is refused', () => {
+    expect(loadConfig({ TRUST_PROXY: '10.0.3.7, 192.168.0.0/16,loopback' }).trustProxy).to.deep.equal(['10.0.3.7', '192.168.0.0/16', 'loopback']);
+    expect(loadConfig({ TRUST_PROXY: 'none' }).trustProxy).to.equal(false);
+    for (const value of ['10.0.3.300', 'everyone', 'loopback,,', 'true']) expect(refusal({ TRUST_PROXY: value }).message, value).to.include('TRUST_PROXY');
   });
 
   it('when a refusal names a secret variable, then it does not print the secret\'s value', () => {
