@@ -205,6 +205,21 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     expect(await count('loans')).to.equal(loansBefore);
   });
 
+  it('when a row has a zero principal, then 400 names that row among the others and nothing is written', async () => {
+    const numbers = await households(3);
+    const rows = numbers.map((n) => loanRow(n));
+    rows[0]!.principal = '0.00';
+    rows[2]!.principal = '12.345';
+    const loansBefore = await count('loans');
+    const res = await importLoans(rows);
+    expect(res.status, JSON.stringify(res.body)).to.equal(400);
+    expect(res.body.error.details.map((d: Row) => [d.row, d.column, d.rule])).to.deep.equal([
+      [2, 'principal', 'money.positive'],
+      [4, 'principal', 'money.invalid'],
+    ]);
+    expect(await count('loans')).to.equal(loansBefore);
+  });
+
   it('when one household has two microcredit rows, or one already registered, then those rows are refused by ONE_ACTIVE_LOAN_PER_HOUSEHOLD', async () => {
     const [twice, registered, other] = await households(3);
     expect((await importLoans([loanRow(registered!)])).status).to.equal(201);

@@ -204,6 +204,19 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect((await (await t.as('officer.abc')).post('/api/v1/loans').send(microcredit(householdId))).status, 'no Idempotency-Key').to.equal(400);
   });
 
+  it('when the principal is zero, disbursed or not, then 400 names it (it was a 500 and a constraint name) and nothing is written', async () => {
+    const householdId = await household();
+    const loansBefore = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
+    for (const [principal, disbursed] of [['0', true], ['0.00', true], ['0.00', false]] as const) {
+      const body = microcredit(householdId, { principal });
+      if (!disbursed) delete (body as { disbursementDate?: string }).disbursementDate;
+      const res = await register('officer.abc', body);
+      expect(res.status, `${principal} ${JSON.stringify(res.body)}`).to.equal(400);
+      expect(res.body.error.details).to.deep.equal([{ in: 'body', path: 'principal', message: 'principal must be above zero', type: 'money.positive' }]);
+    }
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(loansBefore);
+  });
+
   it('when a principal or a repayment amount is beyond numeric(16,2), then 400 names the field and nothing is written', async () => {
     const householdId = await household();
     const loansBefore = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
@@ -218,6 +231,28 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(penalty.status, JSON.stringify(penalty.body)).to.equal(400);
     expect(penalty.body.error.details[0]).to.include({ path: 'penalty', type: 'money.max' });
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM repayments WHERE loan_id = $1', [loan.id])).to.deep.equal([{ count: 0 }]);
+  });
+
+  it('when a penalty is paid on a loan never past due, or is above the principal, then 422 and nothing is written; a late instalment takes one', async () => {
+    const loan = (await register('officer.abc', microcredit(await household(), { contractDate: '2026-01-05', disbursementDate: '2026-01-05', maturityDate: '2027-01-05' }))).body;
+    const officer = await t.as('officer.abc');
+    const repay = (body: Record<string, unknown>) => officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send(body);
+    const rows: Array<{ dueDate: string; principalDue: string; interestDue: string }> = (await officer.get(`/api/v1/loans/${loan.id}/schedule`)).body;
+    // The first instalment paid on its day: nothing was ever late, so no penalty.
+    const onTime = await repay({ paidOn: rows[0]!.dueDate, principal: rows[0]!.principalDue, interest: rows[0]!.interestDue, penalty: '99999999.00' });
+    expect(onTime.status, JSON.stringify(onTime.body)).to.equal(422);
+    expect(onTime.body.error.details.map((d: { field: string; rule: string }) => [d.field, d.rule])).to.deep.equal([
+      ['penalty', 'PENALTY_ONLY_WHEN_PAST_DUE'],
+      ['penalty', 'PENALTY_WITHIN_PRINCIPAL'],
+    ]);
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM repayments WHERE loan_id = $1', [loan.id])).to.deep.equal([{ count: 0 }]);
+    expect((await repay({ paidOn: rows[0]!.dueDate, principal: rows[0]!.principalDue, interest: rows[0]!.interestDue })).status).to.equal(201);
+    // The second paid five days late: a penalty is taken with it, up to the principal.
+    const late = { paidOn: addDays(rows[1]!.dueDate as IsoDate, 5), principal: rows[1]!.principalDue, interest: rows[1]!.interestDue };
+    expect((await repay({ ...late, penalty: '50000.01' })).body.error.details.map((d: { rule: string }) => d.rule)).to.deep.equal(['PENALTY_WITHIN_PRINCIPAL']);
+    const taken = await repay({ ...late, penalty: '12.34' });
+    expect(taken.status, JSON.stringify(taken.body)).to.equal(201);
+    expect(taken.body).to.include({ penalty: '12.34' });
   });
 
   it("when a loan officer of another bank asks for a bank's loan, then 404", async () => {

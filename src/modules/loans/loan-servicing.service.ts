@@ -98,6 +98,7 @@ export class LoanServicingService {
       const interest = parseMoney(input.interest);
       const penalty = parseMoney(input.penalty);
       const problems = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
+      if (penalty.greaterThan(0)) problems.push(...(await this.penaltyProblems(manager, loan, input.paidOn as IsoDate, penalty)));
       if (principal.plus(interest).plus(penalty).isZero()) {
         problems.push({ field: 'principal', rule: 'NOT_ZERO', message: 'a repayment pays some principal, interest or penalty' });
       }
@@ -262,6 +263,35 @@ export class LoanServicingService {
     const interestOwed = Decimal.max(new Decimal(owed.interest_owed), 0);
     if (interest.greaterThan(interestOwed)) {
       problems.push({ field: 'interest', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more interest than the schedule still asks for', limit: formatMoney(interestOwed), actual: formatMoney(interest) });
+    }
+    return problems;
+  }
+
+  /**
+   * A penalty (罚息) is charged on amounts paid late (SPEC §5: nothing more than is owed), so it is
+   * taken only from a loan that was past due on or before the day it is paid: an instalment due
+   * before that day not paid in full by its due date (the delinquency rule, on the current
+   * schedule), or a status the delinquency job set (which also remembers schedules since replaced).
+   * No penalty rate is kept, so the amount is bounded by the loan's principal, against typing errors.
+   */
+  private async penaltyProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, penalty: Decimal): Promise<Problem[]> {
+    const problems: Problem[] = [];
+    const [{ past_due }]: Array<{ past_due: boolean }> = await manager.query(
+      `SELECT EXISTS (
+                SELECT 1
+                  FROM (SELECT s.due_date, sum(s.principal_due + s.interest_due) OVER (ORDER BY s.seq) AS cumulative_due
+                          FROM loan_schedule s WHERE s.loan_id = $1 AND s.version = $2) d
+                 WHERE d.due_date < $3::date
+                   AND d.cumulative_due > (SELECT coalesce(sum(r.principal + r.interest), 0) FROM repayments r WHERE r.loan_id = $1 AND r.paid_on <= d.due_date)
+              )
+           OR EXISTS (SELECT 1 FROM loan_events e WHERE e.loan_id = $1 AND e.to_status IN ('overdue', 'defaulted') AND e.effective_date <= $3::date) AS past_due`,
+      [loan.id, loan.scheduleVersion, paidOn],
+    );
+    if (!past_due) {
+      problems.push({ field: 'penalty', rule: 'PENALTY_ONLY_WHEN_PAST_DUE', message: `nothing of the loan was past due on or before ${paidOn}` });
+    }
+    if (penalty.greaterThan(loan.principal)) {
+      problems.push({ field: 'penalty', rule: 'PENALTY_WITHIN_PRINCIPAL', message: 'a penalty above the loan\'s principal', limit: formatMoney(loan.principal), actual: formatMoney(penalty) });
     }
     return problems;
   }

@@ -1,6 +1,6 @@
 import Joi from 'joi';
 import type { ApiRegistry } from '../../shared/http/api';
-import { idParams, idempotencyKeyHeader, isoDate, money, NUMERIC_16_2_MAX, pageSchema, paginationKeys, rate, regionCode, uuid } from '../../shared/http/schemas';
+import { idParams, idempotencyKeyHeader, isoDate, money, NUMERIC_16_2_MAX, positiveMoney, pageSchema, paginationKeys, rate, regionCode, uuid } from '../../shared/http/schemas';
 import { LOAN_STATUSES, REPAYMENT_METHODS } from './loan.entity';
 import type { LoanRegistrationService } from './loan-registration.service';
 import type { LoanServicingService } from './loan-servicing.service';
@@ -68,7 +68,7 @@ export const newLoanKeys = {
   borrowerKind: Joi.string().valid('household', 'enterprise').required(),
   householdId: uuid().when('borrowerKind', { is: 'household', then: Joi.required(), otherwise: Joi.forbidden() }),
   enterpriseId: uuid().when('borrowerKind', { is: 'enterprise', then: Joi.required(), otherwise: Joi.forbidden() }),
-  principal: money(NUMERIC_16_2_MAX).required(),
+  principal: positiveMoney(NUMERIC_16_2_MAX).required(),
   rateAnnual: rate().required(),
   contractDate: isoDate().required(),
   disbursementDate: isoDate(),

@@ -51,9 +51,19 @@ export const money = (max?: string) => {
 };
 
 /** An amount above zero (a movement or a benefit of nothing is not one), at most `max`. */
+const isMoney = (value: string): boolean => {
+  try {
+    parseMoney(value);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 export const positiveMoney = (max: string) =>
   money(max)
-    .custom((value: string, helpers) => (parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
+    // An amount that is not money at all was reported by money() already (every error is listed at once).
+    .custom((value: string, helpers) => (!isMoney(value) || parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
     .messages({ 'money.positive': '{{#label}} must be above zero' });
 
 /** An annual rate as a fraction string: "0.0475" is 4.75%. */
