@@ -131,6 +131,9 @@ describe('financing models and their versions (SPEC §4, §11)', () => {
       ['2015-01-01', 'EFFECTIVE_FROM_IN_PAST'],
       [daysFromToday(60), 'EFFECTIVE_FROM_NOT_AFTER_LATEST'],
       [daysFromToday(10), 'EFFECTIVE_FROM_NOT_AFTER_LATEST'],
+      // A typing error would refuse every later version until then (found by fuzzing).
+      ['9999-12-31', 'EFFECTIVE_FROM_WITHIN_A_YEAR'],
+      [daysFromToday(400), 'EFFECTIVE_FROM_WITHIN_A_YEAR'],
     ];
     for (const [effectiveFrom, rule] of cases) {
       const res = await finance.post('/api/v1/models/photovoltaic/versions').send({ effectiveFrom, parameters });

@@ -315,6 +315,15 @@ describe('reference data (SPEC §2)', () => {
       expect(await count('reference_rates')).to.equal(before);
     });
 
+    it('when a rate would take effect more than a year ahead, then 422 EFFECTIVE_WITHIN_A_YEAR and nothing is written', async () => {
+      const before = await count('reference_rates');
+      for (const effectiveDate of ['9999-12-31', '2099-01-20']) {
+        const error = expectError(await post('finance', { effectiveDate, tenor: 'lpr_5y_plus', rateAnnual: '0.0350' }), 422, 'RULE_VIOLATION');
+        expect((error.details as Array<{ field: string; rule: string }>).map((d) => [d.field, d.rule]), effectiveDate).to.deep.equal([['effectiveDate', 'EFFECTIVE_WITHIN_A_YEAR']]);
+      }
+      expect(await count('reference_rates')).to.equal(before);
+    });
+
     it('when a rate of zero is added, then 422 and nothing is written', async () => {
       const before = await count('reference_rates');
       expectError(await post('finance', { effectiveDate: '2025-07-21', tenor: 'lpr_1y', rateAnnual: '0' }), 422, 'RULE_VIOLATION');

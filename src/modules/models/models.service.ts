@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { compareDates, type IsoDate } from '../../core/dates';
+import { addMonthsClamped, compareDates, type IsoDate } from '../../core/dates';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { isCityStaff } from '../../shared/auth/scope';
 import { todayInShanghai } from '../../shared/clock';
@@ -141,6 +141,12 @@ export class ModelsService {
     const problems: Array<{ field: string; rule: string; message: string }> = [];
     if (compareDates(effectiveFrom, today) < 0) {
       problems.push({ field: 'effectiveFrom', rule: 'EFFECTIVE_FROM_IN_PAST', message: `a new version cannot take effect before today (${today})` });
+    }
+    // A version can be announced ahead, but one dated years away (a typing error: 9999-12-31) would
+    // refuse every later version until then, since versions are added, never edited.
+    const latestAllowed = addMonthsClamped(today, 12);
+    if (compareDates(effectiveFrom, latestAllowed) > 0) {
+      problems.push({ field: 'effectiveFrom', rule: 'EFFECTIVE_FROM_WITHIN_A_YEAR', message: `a new version takes effect within a year, by ${latestAllowed}` });
     }
     if (latest && compareDates(effectiveFrom, latest.effectiveFrom as IsoDate) <= 0) {
       problems.push({

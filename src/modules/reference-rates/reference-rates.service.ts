@@ -1,8 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { addMonthsClamped, compareDates, type IsoDate } from '../../core/dates';
 import { Decimal, formatRate, parseRate } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { isCityStaff } from '../../shared/auth/scope';
 import { inTransaction } from '../../shared/db/transaction';
+import { todayInShanghai } from '../../shared/clock';
 import { DomainError } from '../../shared/http/errors';
 import type { Page, PageOf } from '../../shared/http/schemas';
 import { recordAudit } from '../audit/audit.service';
@@ -50,6 +52,13 @@ export class ReferenceRatesService {
   async add(context: AuthenticatedContext, input: { effectiveDate: string; tenor: RateTenor; rateAnnual: string }): Promise<ReferenceRateDto> {
     // The rates hold for every loan in the city: a county finance bureau reads them, as it applies the models.
     if (!isCityStaff(context.user)) throw new DomainError('FORBIDDEN', 'only the city finance bureau adds reference rates');
+    // Rates are added, never edited: one dated years ahead by a typing error would stay, in force then.
+    const latestAllowed = addMonthsClamped(todayInShanghai(), 12);
+    if (compareDates(input.effectiveDate as IsoDate, latestAllowed) > 0) {
+      throw new DomainError('RULE_VIOLATION', 'a reference rate takes effect within a year', [
+        { field: 'effectiveDate', rule: 'EFFECTIVE_WITHIN_A_YEAR', message: `by ${latestAllowed}` },
+      ]);
+    }
     return inTransaction(this.dataSource, async (manager) => {
       const repository = manager.getRepository(ReferenceRate);
       if (await repository.existsBy({ effectiveDate: input.effectiveDate, tenor: input.tenor })) {
