@@ -324,7 +324,7 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
       const res = await pending;
       expect(res.status, JSON.stringify(res.body)).to.equal(409);
       expect(res.body.error).to.include({ code: 'DUPLICATE' });
-      expect(res.body.error.details).to.deep.equal({ constraint: 'linkages_one_active_excl' });
+      expect(res.body.error.details).to.deep.equal([{ constraint: 'linkages_one_active_excl' }]);
     } finally {
       if (runner.isTransactionActive) await runner.rollbackTransaction();
       await runner.release();

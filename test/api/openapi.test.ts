@@ -76,7 +76,7 @@ describe('OpenAPI document and docs page (SPEC §9)', () => {
     expect(Object.keys(doc.paths).length).to.be.greaterThan(10);
     expect(doc.components.securitySchemes.bearerAuth).to.deep.include({ type: 'http', scheme: 'bearer' });
     expect(doc.security).to.deep.equal([{ bearerAuth: [] }]);
-    expect(doc.components.schemas.Error.properties.error.required).to.have.members(['code', 'message', 'requestId']);
+    expect(doc.components.schemas.Error.properties.error.required).to.have.members(['code', 'message', 'details', 'requestId']);
   });
 
   it('when the router is walked, then every route it serves under /api/v1 is in the document with its method and {param} path', () => {

@@ -16,7 +16,8 @@ export function expectError(
   expect(res.headers['content-type'], context).to.match(/^application\/json/);
   expect(res.body, context).to.have.property('error').that.is.an('object');
   const error = res.body.error;
-  expect(Object.keys(error), context).to.satisfy((keys: string[]) => keys.every((k) => ['code', 'message', 'details', 'requestId'].includes(k)));
+  expect(Object.keys(error), context).to.have.members(['code', 'message', 'details', 'requestId']);
+  expect(error.details, context).to.be.an('array');
   expect(error.code, context).to.equal(code);
   expect(error.message, context).to.be.a('string').that.is.not.empty;
   expect(error.requestId, context).to.be.a('string').that.is.not.empty;

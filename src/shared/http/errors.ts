@@ -46,7 +46,7 @@ export function statusOf(code: ErrorCode): number {
 export const notFound = (what: string): DomainError => new DomainError('NOT_FOUND', `${what} not found`);
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown; requestId: string };
+  error: { code: string; message: string; details: unknown[]; requestId: string };
 }
 
 /** PostgreSQL constraint failures the schema enforces, turned into the caller's error rather than a 500. */
@@ -123,10 +123,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.error({ err: error, requestId, method: req.method, path: withIdNumbersMasked(req.path) }, 'database unavailable');
     }
     const domainError = known ?? new DomainError('INTERNAL', 'internal error');
+    // SPEC §9: every error carries code, message, details and requestId; details is always a list
+    // (empty when there is nothing to add), so a client reads every error the same way.
+    const details = domainError.details;
     const body: ErrorBody = {
-      error: { code: domainError.code, message: domainError.message, requestId },
+      error: { code: domainError.code, message: domainError.message, details: Array.isArray(details) ? details : details === undefined ? [] : [details], requestId },
     };
-    if (domainError.details !== undefined) body.error.details = domainError.details;
     if (res.headersSent) {
       res.destroy();
       return;

@@ -119,7 +119,7 @@ export const errorSchema = Joi.object({
   error: Joi.object({
     code: Joi.string().required(),
     message: Joi.string().required(),
-    details: Joi.any(),
+    details: Joi.array().items(Joi.any()).required().description('what exactly is wrong: a list, empty when there is nothing to add'),
     requestId: Joi.string().required(),
   }).required(),
 }).label('Error');
