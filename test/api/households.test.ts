@@ -163,6 +163,42 @@ describe('households (SPEC §3)', () => {
     expect(list.body.items.every((h: { regionPath: string }) => h.regionPath.startsWith('410200/410225/'))).to.equal(true);
   });
 
+  it('when a bank lends to a household, then its loan officers read that household (masked), and other banks still do not', async () => {
+    const created = await (await t.as('poverty.lankao')).post('/api/v1/households').send(newHousehold());
+    expect(created.status).to.equal(201);
+    const abc = await t.as('officer.abc');
+    expect((await abc.get(`/api/v1/households/${created.body.id}`)).status, 'not a borrower yet').to.equal(404);
+    const loan = await abc.post('/api/v1/loans').set('Idempotency-Key', `k-${unique()}`).send({
+      contractNumber: `HT-${unique()}`,
+      modelCode: 'inclusive_credit_line',
+      borrowerKind: 'household',
+      householdId: created.body.id,
+      principal: '20000.00',
+      rateAnnual: '0.0435',
+      contractDate: '2026-03-01',
+      disbursementDate: '2026-03-01',
+      maturityDate: '2027-03-01',
+      purpose: '养牛',
+    });
+    expect(loan.status, JSON.stringify(loan.body)).to.equal(201);
+
+    const read = await abc.get(`/api/v1/households/${created.body.id}`);
+    expect(read.status).to.equal(200);
+    expect(read.body.idNumber).to.equal(read.body.idNumberMasked);
+    expect(read.body).to.include({ birthDate: null, phone: '138****5678' });
+    const found = await abc.get(`/api/v1/households?householdNumber=${created.body.householdNumber}`);
+    expect(found.body.items.map((h: { id: string }) => h.id)).to.deep.equal([created.body.id]);
+    const list = await abc.get('/api/v1/households?limit=200');
+    expect(list.body.items.length).to.be.greaterThan(0);
+    const [{ others }] = await t.db.dataSource.query(
+      `SELECT count(*)::int AS others FROM households h WHERE h.id = ANY($1::uuid[])
+          AND NOT EXISTS (SELECT 1 FROM loans l WHERE l.household_id = h.id AND l.bank_id = $2)`,
+      [list.body.items.map((h: { id: string }) => h.id), loan.body.bankId],
+    );
+    expect(others, 'every household listed borrows from the bank').to.equal(0);
+    expect((await (await t.as('officer.rcb')).get(`/api/v1/households/${created.body.id}`)).status).to.equal(404);
+  });
+
   it('when a loan officer looks a household up by ID number, then it gets the masked record', async () => {
     const input = newHousehold();
     await (await t.as('poverty.lankao')).post('/api/v1/households').send(input);

@@ -60,6 +60,9 @@ export function registerHouseholdRoutes(api: ApiRegistry, households: Households
     path: '/households',
     tag: 'register',
     summary: 'List households',
+    description:
+      'Within the caller\'s scope: county staff their county; an enterprise the households linked to it; a loan officer the households that borrow or borrowed from their bank. ' +
+      'ID numbers and phones are masked for every role but poverty_office and admin.',
     access: READERS,
     query: Joi.object({
       ...paginationKeys,

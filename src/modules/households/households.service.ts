@@ -70,9 +70,14 @@ type Problem = { field: string; rule: string; message: string };
 /** Roles that see ID numbers and phone numbers in full (SPEC §3). */
 const SEES_PERSONAL_DATA = new Set(['poverty_office', 'admin']);
 
-/** The scope columns of a household row aliased `h`: an enterprise sees the households linked to it. */
+/**
+ * The scope columns of a household row aliased `h`: an enterprise sees the households linked to it,
+ * a bank the households that borrow or borrowed from it (masked, as every role but the poverty
+ * office and admins sees them); any other household only through a lookup by ID number.
+ */
 export const HOUSEHOLD_SCOPE = {
   regionPath: 'h.region_path',
+  bankCondition: `EXISTS (SELECT 1 FROM loans bl WHERE bl.household_id = h.id AND bl.bank_id = :scopeBankId)`,
   enterpriseCondition: `EXISTS (SELECT 1 FROM linkages sl WHERE sl.household_id = h.id AND sl.source_enterprise_id = :scopeEnterpriseId)`,
 };
 
