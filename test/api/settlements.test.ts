@@ -96,6 +96,12 @@ describe('settlement batches, statements and exports (SPEC §6.2–§6.5, §7, i
     const open = await officer.post('/api/v1/settlements').send({ bankId: abc, period: '2099Q4' });
     expect(open.status).to.equal(422);
     expect(open.body.error.details[0].rule).to.equal('PERIOD_ENDED');
+    // Long before the programme: nothing to settle, so no empty batch is made (nor its audit entry).
+    const audits = (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_type = 'settlement_batch'`))[0].n;
+    const empty = await officer.post('/api/v1/settlements').send({ bankId: abc, period: '2015Q4' });
+    expect(empty.status, JSON.stringify(empty.body)).to.equal(422);
+    expect(empty.body.error.details[0]).to.include({ field: 'period', rule: 'SOMETHING_TO_SETTLE' });
+    expect((await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_type = 'settlement_batch'`))[0].n).to.equal(audits);
     expect((await (await t.as('officer.rcb')).post('/api/v1/settlements').send({ bankId: abc, period: '2026Q3' })).status).to.equal(404);
     expect((await (await t.as('enterprise')).post('/api/v1/settlements').send({ bankId: abc, period: '2026Q3' })).status).to.equal(403);
     expect(await count()).to.equal(before);

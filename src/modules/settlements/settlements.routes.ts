@@ -153,6 +153,7 @@ export function registerSettlementRoutes(api: ApiRegistry, services: Services): 
 function registerBatchRoutes(api: ApiRegistry, { workflow, query }: Services): void {
   api.add({
     method: 'post', path: '/settlements', tag, summary: 'Create or recompute the draft settlement batch of a bank for a period',
+    description: 'The period must have ended (422 PERIOD_ENDED); a new batch that would hold no line is not made (422 SOMETHING_TO_SETTLE).',
     access: ['loan_officer', 'finance_officer'],
     body: Joi.object({ bankId: uuid().required(), period: settlementPeriod().required() }),
     status: 201, response: batchSchema,

@@ -184,6 +184,14 @@ export class SettlementsService {
     const now = await lockBanksForSettlement(manager, [bank.id]);
     const opened = (await this.openBatch(manager, context, bank, period, now, {}))!;
     await this.recompute(manager, context, [opened], period, now);
+    // SPEC §7: a batch is made for a bank with subsidised loans. An empty new one (a period before the
+    // programme, a bank without such loans) is not kept: the transaction, and the batch, roll back.
+    // A draft that exists already is recomputed whatever it now holds.
+    if (opened.created && opened.batch.lineCount === 0) {
+      throw new DomainError('RULE_VIOLATION', `the bank has no subsidised loans and no corrections to settle for ${period.name}`, [
+        { field: 'period', rule: 'SOMETHING_TO_SETTLE', message: `no line for ${period.name}` },
+      ]);
+    }
     return { outcome: opened.created ? 'created' : 'recomputed', batch: opened.batch };
   }
 
