@@ -27,6 +27,9 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
   let users: Record<string, string>;
   const loans: Record<'eightTwo' | 'interest' | 'fourThreeTwoOne' | 'notDefaulted' | 'badRatios' | 'rejected' | 'paidOutOfOrder' | 'repaidAfterApproval' | 'partlyRepaid' | 'interestPaidLater' | 'paidThenRepaid', string> = {} as never;
 
+  /** Guaranteed loans, defaulted by the run below, whose claim is filed while their guarantee's fees are recorded. */
+  const claimedWhileFeesRecorded: Array<{ loanId: string; guaranteeId: string }> = [];
+
   before(async function () {
     this.timeout(120_000);
     t = await startTestApp();
@@ -58,6 +61,12 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     loans.fourThreeTwoOne = await register({ modelCode: 'government_guarantee', principal: '10000.01', ...short, guarantorId: kfGuarantor, guaranteeFeeRate: '0.01' });
     const [application] = (await finance.get(`/api/v1/guarantees?loanId=${loans.fourThreeTwoOne}`)).body.items;
     expect((await finance.post(`/api/v1/guarantees/${application.id}/approve`)).body.loanStatus).to.equal('active');
+    for (let i = 0; i < 3; i += 1) {
+      const loanId = await register({ modelCode: 'government_guarantee', principal: '8000.00', ...short, guarantorId: kfGuarantor, guaranteeFeeRate: '0.01' });
+      const [pending] = (await finance.get(`/api/v1/guarantees?loanId=${loanId}`)).body.items;
+      expect((await finance.post(`/api/v1/guarantees/${pending.id}/approve`)).body.loanStatus).to.equal('active');
+      claimedWhileFeesRecorded.push({ loanId, guaranteeId: pending.id });
+    }
 
     const run = await (await t.as('admin')).post('/api/v1/jobs/delinquency?date=2026-06-18');
     expect(run.status, JSON.stringify(run.body)).to.equal(200);
@@ -234,6 +243,16 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     const guarantee = await (await t.as('finance')).get(`/api/v1/guarantees/${filed.body.guaranteeId}`);
     expect(guarantee.body).to.include({ status: 'compensated', outstandingGuaranteed: '0.00' });
     expect((await (await t.as('finance')).get(`/api/v1/risk-ledger?institutionId=${kfGuarantor}&kind=claim_payment`)).body.balance).to.equal('-4000.01');
+  });
+
+  it("when a claim is filed while the guarantee's fees are recorded, then both succeed (they once deadlocked, one of them refused 409)", async () => {
+    const finance = await t.as('finance');
+    for (const { loanId, guaranteeId } of claimedWhileFeesRecorded) {
+      const [claim, fees] = await Promise.all([file(loanId, '2026-06-18'), finance.post(`/api/v1/guarantees/${guaranteeId}/fees`).send({ period: '2026Q1' })]);
+      expect(claim.status, JSON.stringify(claim.body)).to.equal(201);
+      expect(fees.status, JSON.stringify(fees.body)).to.equal(200);
+      expect(fees.body.written.map((e: { kind: string }) => e.kind)).to.deep.equal(['guarantee_fee', 'fee_subsidy']);
+    }
   });
 
   it('when the filer would approve, or a claim is rejected, then maker-checker holds and a rejected claim can be filed again', async () => {

@@ -72,8 +72,11 @@ export class GuaranteeFeesService {
     }
     return inTransaction(this.dataSource, async (manager) => {
       await this.guarantees.findScoped(manager, context, id);
-      // The guarantee row is the lock: two recordings of one period run one after the other.
-      await manager.query('SELECT 1 FROM guarantees WHERE id = $1 FOR UPDATE', [id]);
+      // The guarantee row is the lock: two recordings of one period run one after the other. FOR NO KEY
+      // UPDATE, not FOR UPDATE: a claim filed meanwhile holds the loan and then key-shares this row
+      // (its reference to the guarantee), while the ledger entries written here key-share the loan; with
+      // FOR UPDATE the two waited on each other (a deadlock, one of them refused 409).
+      await manager.query('SELECT 1 FROM guarantees WHERE id = $1 FOR NO KEY UPDATE', [id]);
       const guarantee = await this.guarantees.findScoped(manager, context, id);
       if (guarantee.status !== 'approved') throw new DomainError('INVALID_STATE', `a ${guarantee.status} guarantee earns no fee`);
       const lines = await computeGuaranteeFees(manager, guarantee, period);
