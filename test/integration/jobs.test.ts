@@ -137,6 +137,24 @@ describe('scheduled jobs: the runner (SPEC §8)', function () {
     expect(runs[0]!.error).to.equal('abandoned: instance dead-instance stopped before the run finished');
   });
 
+  it('when an instance died in a run no catch-up would repeat, then the next catch-up or tick closes it; a live run is left alone', async () => {
+    // A forced re-run of a date that had succeeded: catch-up never tries that date again.
+    const date = '2026-05-12';
+    expect((await a.runJob('probe', date as IsoDate, { trigger: 'schedule' })).outcome).to.equal('ran');
+    await db.dataSource.query(`INSERT INTO job_runs (job, business_date, trigger, rerun, status, instance_id) VALUES ('probe', $1, 'admin', true, 'running', 'dead-instance')`, [date]);
+    // A run of another date, live on instance b (its lock held) while a catches up.
+    const liveDate = '2026-05-13';
+    const live = b.runJob('probe', liveDate as IsoDate, { trigger: 'schedule' });
+    await sleep(100);
+    await a.catchUpAll(noonInShanghai('2026-05-13'));
+    const runs = await runsOf('probe', date);
+    expect(runs.map((r) => r.status)).to.deep.equal(['succeeded', 'failed']);
+    expect(runs[1]!.error).to.equal('abandoned: instance dead-instance stopped before the run finished');
+    const finished = await live;
+    expect(finished.outcome === 'ran' && finished.run.status, 'the live run was not closed under it').to.equal('succeeded');
+    expect((await runsOf('probe', liveDate)).map((r) => r.status)).to.deep.equal(['succeeded']);
+  });
+
   /** Two instances of a probe job of its own, so that each catch-up test starts from a known history. */
   const pairOf = (name: string, lockId: number): [JobRunner, JobRunner] => [
     new JobRunner(db.dataSource, [probeJob(db.dataSource, 'a', state, { name, lockId })], logger, { instanceId: 'instance-a' }),

@@ -165,6 +165,31 @@ export class JobRunner {
     return { outcome: 'ran', run: toJobRunDto(await runs.findOneByOrFail({ id: run.id })) };
   }
 
+  /**
+   * Closes the runs of any date that an instance left `running` when it died. runJob closes those of
+   * the date it runs; a run of a date no catch-up tries again (a forced re-run of a date that had
+   * succeeded, a date older than the catch-up window, a past date of a `latest_date` job) would
+   * otherwise show `running` for ever. A date whose lock someone holds is being run now: left alone.
+   */
+  private async closeAbandonedRuns(job: JobDefinition): Promise<void> {
+    const running: Array<{ business_date: IsoDate }> = await this.dataSource.query(
+      `SELECT DISTINCT business_date::text AS business_date FROM job_runs WHERE job = $1 AND status = 'running' ORDER BY 1`,
+      [job.name],
+    );
+    for (const { business_date: businessDate } of running) {
+      const lock = this.dataSource.createQueryRunner();
+      await lock.connect();
+      try {
+        await lock.startTransaction('READ COMMITTED');
+        const [{ locked }] = await lock.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', jobLockKey(job, businessDate));
+        if (locked) await this.closeAbandoned(job.name, businessDate);
+      } finally {
+        await lock.rollbackTransaction().catch(() => undefined);
+        await lock.release();
+      }
+    }
+  }
+
   /** Under the lock no live run can exist, so a `running` row is what a crashed instance left. */
   private async closeAbandoned(job: string, businessDate: IsoDate): Promise<void> {
     const [rows] = await this.dataSource.query(
@@ -203,6 +228,7 @@ export class JobRunner {
    * first at the next tick).
    */
   private async catchUpJob(job: JobDefinition, now: Date, trigger: 'schedule' | 'catch_up'): Promise<CatchUpStep[]> {
+    await this.closeAbandonedRuns(job);
     const due = dueDatesUpTo(job.time, now);
     if (due.length === 0) return [];
     const [{ first, dates }] = await this.dataSource.query(
