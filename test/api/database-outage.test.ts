@@ -5,7 +5,10 @@ import type { DataSource } from 'typeorm';
 import { createApp } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { DEMO_PASSWORD } from '../../src/seed/kaifeng';
+import type pg from 'pg';
+import { QueryRunnerAlreadyReleasedError } from 'typeorm';
 import { createDataSource } from '../../src/shared/db/data-source';
+import { errorHandler } from '../../src/shared/http/errors';
 import { createLogger } from '../../src/shared/logging/logger';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -74,5 +77,44 @@ describe('when the database cannot be reached (SPEC §9: the right status)', () 
     } finally {
       await services.auth.close();
     }
+  });
+
+  it('when PostgreSQL ends a connection the pool has just handed out (before TypeORM listens to it), then the process lives on', async () => {
+    const direct = createDataSource({ url: db.url, poolSize: 2 });
+    await direct.initialize();
+    try {
+      const pool = (direct.driver as unknown as { master: pg.Pool }).master;
+      // What a request's transaction gets from the pool: pg-pool has removed its own listener by now.
+      const client = await pool.connect();
+      const pid = (client as unknown as { processID: number }).processID;
+      const ended = new Promise((resolve) => client.once('end', resolve));
+      await db.dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+      // An 'error' event without a listener would end this process (mocha reports it as uncaught).
+      await ended;
+      client.release(true);
+      expect(await direct.query('SELECT 1 AS ok')).to.deep.equal([{ ok: 1 }]);
+    } finally {
+      await direct.destroy();
+    }
+  });
+
+  it('when a transaction\'s connection broke and TypeORM released its query runner, then 503 UNAVAILABLE, not 500', () => {
+    const answered: { status?: number; body?: { error: { code: string } } } = {};
+    const res = {
+      locals: { requestId: 'r-1' },
+      headersSent: false,
+      status(code: number) {
+        answered.status = code;
+        return this;
+      },
+      json(body: { error: { code: string } }) {
+        answered.body = body;
+        return this;
+      },
+    };
+    const silent = createLogger('silent');
+    errorHandler(silent)(new QueryRunnerAlreadyReleasedError(), { method: 'POST', path: '/api/v1/loans' } as never, res as never, () => undefined);
+    expect(answered.status).to.equal(503);
+    expect(answered.body!.error.code).to.equal('UNAVAILABLE');
   });
 });

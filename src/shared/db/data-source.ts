@@ -27,6 +27,21 @@ export interface DataSourceOptions {
   applicationName?: string;
 }
 
+/**
+ * The pool's connections, each with an 'error' listener from birth. pg-pool removes its own listener
+ * when it hands a client out, and TypeORM adds its listener only a promise turn later: PostgreSQL
+ * ending the connection in between (a restart, a failover, pg_terminate_backend while the pool grows)
+ * raised an 'error' event with no listener, and Node ended the process. The error needs no handling
+ * here: the client is broken, its query fails with its own error (answered 503), and the pool
+ * discards it when it is released.
+ */
+class ListenedClient extends pg.Client {
+  constructor(config?: string | pg.ClientConfig) {
+    super(config);
+    this.on('error', () => undefined);
+  }
+}
+
 export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -44,6 +59,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     // Failures surface as errors to the caller and the error handler logs them; no console noise.
     logging: options.logQueries ? ['query', 'error'] : false,
     extra: {
+      Client: ListenedClient,
       max: options.poolSize ?? 10,
       idleTimeoutMillis: (options.poolIdleSeconds ?? 300) * 1000,
       application_name: options.applicationName ?? 'fupin-finance',

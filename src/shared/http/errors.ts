@@ -87,6 +87,9 @@ const UNAVAILABLE_MESSAGE = /^(Connection terminated|timeout exceeded when tryin
  */
 function databaseUnavailable(error: unknown, code: string | undefined): boolean {
   if (code !== undefined && (UNAVAILABLE_SQLSTATE.test(code) || UNAVAILABLE_SOCKET_CODES.has(code))) return true;
+  // TypeORM releases a transaction's query runner when its connection breaks; the transaction's next
+  // statement then meets this instead of the connection's own error.
+  if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
   const messages = [(error as { message?: unknown }).message, (error as { driverError?: { message?: unknown } }).driverError?.message];
   return messages.some((message) => typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message));
 }
