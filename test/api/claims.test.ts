@@ -145,6 +145,8 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     const filed = results.find((r) => r.status === 201)!;
     expect(filed, JSON.stringify(results.map((r) => r.body))).to.not.equal(undefined);
     expect(results.filter((r) => r.status === 409)).to.have.length(1);
+    // The one refused names the claim the other filed, so a caller that lost its answer can read it.
+    expect(results.find((r) => r.status === 409)!.body.error.details[0]).to.include({ code: 'ALREADY_CLAIMED', claimId: filed.body.id, claimNumber: filed.body.claimNumber });
     // Due 2026-03-20: 453.13 and 2026-06-20: 555.83; accrued 2026-06-21…06-30 on 50,000.00 at 4.35 %: 60.42.
     expect(filed.body).to.include({ status: 'filed', claimDate: '2026-07-01', principalOutstanding: '50000.00', interestUnpaid: '1069.38', lossAmount: '51069.38', filedBy: users['officer.abc'] });
     expect(filed.body.calculation).to.deep.include({ interestDue: '1008.96', interestAccrued: '60.42', accrual: { from: '2026-06-21', to: '2026-06-30', days: 10 } });
@@ -154,7 +156,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     ]);
     const again = await file(loans.interest, '2026-07-02');
     expect(again.status).to.equal(409);
-    expect(again.body.error.details[0]).to.include({ code: 'ALREADY_CLAIMED' });
+    expect(again.body.error.details[0]).to.include({ code: 'ALREADY_CLAIMED', claimId: filed.body.id });
   });
 
   it('when the 1,234.57 claim of SPEC §6.4 is filed, approved and paid, then 987.66 / 246.91, the fund pays its share, and the loan is compensated', async () => {

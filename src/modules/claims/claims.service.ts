@@ -76,7 +76,9 @@ export class ClaimsService {
         return { ...dto, calculation };
       });
     } catch (error) {
-      if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === ALREADY_CLAIMED_CONSTRAINT) throw alreadyClaimed();
+      if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === ALREADY_CLAIMED_CONSTRAINT) {
+        throw alreadyClaimed(await this.openClaimOf(this.dataSource.manager, input.loanId));
+      }
       throw error;
     }
   }
@@ -180,6 +182,11 @@ export class ClaimsService {
     }
   }
 
+  /** The loan's claim that is not rejected, if any (at most one: ALREADY_CLAIMED_CONSTRAINT). */
+  private async openClaimOf(manager: EntityManager, loanId: string): Promise<{ id: string; claimNumber: string } | null> {
+    return manager.getRepository(Claim).createQueryBuilder('c').select(['c.id', 'c.claimNumber']).where(`c.loan_id = :id AND c.status <> 'rejected'`, { id: loanId }).getOne();
+  }
+
   /** SPEC §5: only a defaulted loan is claimed, once; the claim date lies between its default and today. */
   private async checkClaimable(manager: EntityManager, loan: Loan, claimDate: IsoDate): Promise<void> {
     if (loan.status !== 'defaulted') {
@@ -187,7 +194,8 @@ export class ClaimsService {
         { code: CLAIM_RULE_CODES.notDefaulted, field: 'loanId', message: `status ${loan.status}`, actual: loan.status },
       ]);
     }
-    if (await manager.getRepository(Claim).createQueryBuilder('c').where(`c.loan_id = :id AND c.status <> 'rejected'`, { id: loan.id }).getExists()) throw alreadyClaimed();
+    const existing = await this.openClaimOf(manager, loan.id);
+    if (existing) throw alreadyClaimed(existing);
     const [event]: Array<{ on: string }> = await manager.query(
       `SELECT effective_date::text AS on FROM loan_events WHERE loan_id = $1 AND to_status = 'defaulted' ORDER BY id DESC LIMIT 1`,
       [loan.id],
@@ -217,9 +225,10 @@ export class ClaimsService {
   }
 }
 
-const alreadyClaimed = () =>
+/** The claim named, so that a bank retrying a filing whose answer it lost can read the claim it made. */
+const alreadyClaimed = (existing: { id: string; claimNumber: string } | null) =>
   new DomainError('INVALID_STATE', 'the loan already has a claim that is not rejected', [
-    { code: CLAIM_RULE_CODES.alreadyClaimed, field: 'loanId', message: 'one claim per loan' },
+    { code: CLAIM_RULE_CODES.alreadyClaimed, field: 'loanId', message: existing ? `one claim per loan: ${existing.claimNumber}` : 'one claim per loan', ...(existing ? { claimId: existing.id, claimNumber: existing.claimNumber } : {}) },
   ]);
 
 /** SPEC §6.4 via splitClaim; ratios that do not sum to exactly 1 are the model version's fault: 422, nothing written. */
