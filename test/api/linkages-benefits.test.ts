@@ -136,6 +136,32 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
       expect(row).to.deep.equal({ start_date: '2025-01-02', end_date: null, ended_on: '2025-12-31' });
     });
 
+    it('when an ended linkage is corrected, then only its days before the end count against its successor', async () => {
+      const poverty = await t.as('poverty.lankao');
+      const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+      const first = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'dividend', startDate: '2024-01-01' }));
+      expect((await poverty.post(`/api/v1/linkages/${first.body.id}/end`).send({ endedOn: '2024-07-01' })).status).to.equal(200);
+      const next = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'dividend', startDate: '2024-07-01' }));
+      expect(next.status, JSON.stringify(next.body)).to.equal(201);
+      // An agreed end written in afterwards lies past the day it ended: its active days still stop on 2024-06-30.
+      const agreed = await poverty.patch(`/api/v1/linkages/${first.body.id}`).send({ endDate: '2024-12-31' });
+      expect(agreed.status, JSON.stringify(agreed.body)).to.equal(200);
+      expect((await poverty.patch(`/api/v1/linkages/${first.body.id}`).send({ endedOn: '2024-07-02' })).status, 'one day into its successor').to.equal(409);
+    });
+
+    it("when county staff would correct or end a linkage whose source is another county's demonstration household, then 422 SOURCE_IN_YOUR_REGION", async () => {
+      const qixianDemo = await household('poverty', QIXIAN_VILLAGE, '410221', true);
+      const target = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+      const byCity = await (await t.as('poverty')).post('/api/v1/linkages').send(linkage('household', qixianDemo.id, target.id, { type: 'equity' }));
+      expect(byCity.status, JSON.stringify(byCity.body)).to.equal(201);
+      const lankao = await t.as('poverty.lankao');
+      for (const res of [await lankao.patch(`/api/v1/linkages/${byCity.body.id}`).send({ startDate: '2025-06-01' }), await lankao.post(`/api/v1/linkages/${byCity.body.id}/end`).send({ endedOn: '2025-12-31' })]) {
+        expect(res.status, JSON.stringify(res.body)).to.equal(422);
+        expect(res.body.error.details[0]).to.include({ field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION' });
+      }
+      expect((await (await t.as('poverty')).patch(`/api/v1/linkages/${byCity.body.id}`).send({ startDate: '2025-06-01' })).status).to.equal(200);
+    });
+
     it('when someone outside the county, an enterprise or a bank tries to correct it, then 404 or 403; an empty or identity-changing body is 400', async () => {
       const poverty = await t.as('poverty');
       const h = await household('poverty', QIXIAN_VILLAGE, '410221');

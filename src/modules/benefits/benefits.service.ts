@@ -81,7 +81,9 @@ export class BenefitsService {
       const keyScope = `benefits:${context.user.id}`;
       const claimed = await claimIdempotencyKey(manager, keyScope, idempotencyKey, hashRequest(input));
       if (claimed.replay) return { status: claimed.status, body: claimed.body as BenefitDto };
-      const linkage = await manager.getRepository(Linkage).findOneBy({ id: input.linkageId });
+      // FOR KEY SHARE: a correction or an ending of the linkage (FOR UPDATE) commits first, so the dates
+      // checked below are the ones in force; a household's move (a non-key update) does not wait on it.
+      const linkage = await manager.getRepository(Linkage).findOne({ where: { id: input.linkageId }, lock: { mode: 'for_key_share' } });
       const scope = scopeOf(context.user);
       if (!linkage || !isInScope(scope, { regionPath: linkage.regionPath, enterpriseId: linkage.sourceEnterpriseId })) throw notFound('linkage');
       if (context.user.role !== 'enterprise' && linkage.sourceKind === 'enterprise') {

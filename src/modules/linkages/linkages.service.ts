@@ -163,13 +163,17 @@ export class LinkagesService {
    */
   async update(context: AuthenticatedContext, id: string, changes: LinkageChanges): Promise<LinkageDto> {
     return inTransaction(this.dataSource, async (manager) => {
-      const linkage = await manager.getRepository(Linkage).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!linkage || !isInScope(scopeOf(context.user), { regionPath: linkage.regionPath })) throw notFound('linkage');
+      // The household first, then the linkage: the order of create and of a household's move to
+      // another village (which rewrites its linkages), so none of them waits on another crosswise.
+      // Holding the household also makes a linkage of the same triple created meanwhile visible below.
+      const found = await manager.getRepository(Linkage).findOneBy({ id });
+      if (!found || !isInScope(scopeOf(context.user), { regionPath: found.regionPath })) throw notFound('linkage');
+      await manager.getRepository(Household).findOne({ where: { id: found.householdId }, lock: { mode: 'pessimistic_write' } });
+      const linkage = await manager.getRepository(Linkage).findOneOrFail({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (linkage.endedOn === null && (changes.endedOn !== undefined || changes.endReason !== undefined)) {
         throw new DomainError('INVALID_STATE', 'the linkage has not ended: end it with POST /linkages/:id/end');
       }
-      // As create does, so that a linkage of the same triple created meanwhile is seen by the check below.
-      await manager.getRepository(Household).findOne({ where: { id: linkage.householdId }, lock: { mode: 'pessimistic_write' } });
+      await this.refuseOtherCountysSource(manager, context, linkage);
       const before = toLinkageDto(linkage);
       const startDate = changes.startDate ?? linkage.startDate;
       const endDate = changes.endDate !== undefined ? changes.endDate : linkage.endDate;
@@ -213,6 +217,7 @@ export class LinkagesService {
       const linkage = await manager.getRepository(Linkage).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!linkage || !isInScope(scopeOf(context.user), { regionPath: linkage.regionPath })) throw notFound('linkage');
       if (linkage.endedOn !== null) throw new DomainError('INVALID_STATE', `the linkage already ended on ${linkage.endedOn}`);
+      await this.refuseOtherCountysSource(manager, context, linkage);
       if (compareDates(input.endedOn as IsoDate, linkage.startDate as IsoDate) < 0) {
         throw new DomainError('RULE_VIOLATION', 'a linkage cannot end before it starts', [
           { field: 'endedOn', rule: 'NOT_BEFORE_START', message: `on or after ${linkage.startDate}` },
@@ -227,6 +232,20 @@ export class LinkagesService {
       await recordAudit(manager, context, { action: 'end', entityType: 'linkage', entityId: id, before, after, regionPath: linkage.regionPath });
       return after;
     });
+  }
+
+  /**
+   * A linkage from a demonstration household counts where that household lives (SPEC §3): county staff
+   * change its days only when the source is in their region, as they create one only then.
+   */
+  private async refuseOtherCountysSource(manager: EntityManager, context: AuthenticatedContext, linkage: Linkage): Promise<void> {
+    if (linkage.sourceKind !== 'household') return;
+    const source = await manager.getRepository(Household).findOneBy({ id: linkage.sourceId });
+    if (source && !isInScope(scopeOf(context.user), { regionPath: source.regionPath })) {
+      throw new DomainError('RULE_VIOLATION', "the linkage's source counts for another region", [
+        { field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' },
+      ]);
+    }
   }
 
   private async checkRules(manager: EntityManager, context: AuthenticatedContext, input: NewLinkage, household: Household | null): Promise<Problem[]> {
