@@ -253,6 +253,14 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const taken = await repay({ ...late, penalty: '12.34' });
     expect(taken.status, JSON.stringify(taken.body)).to.equal(201);
     expect(taken.body).to.include({ penalty: '12.34' });
+    // The bound is on the loan's penalties together: 12.34 + 49,987.67 is a fen above the principal.
+    const more = (penalty: string) => repay({ paidOn: late.paidOn, principal: '0.00', interest: '0.00', penalty });
+    const over = await more('49987.67');
+    expect(over.status).to.equal(422);
+    expect(over.body.error.details).to.deep.equal([
+      { field: 'penalty', rule: 'PENALTY_WITHIN_PRINCIPAL', message: "the loan's penalties would come to more than its principal", limit: '49987.66', actual: '49987.67' },
+    ]);
+    expect((await more('49987.66')).status).to.equal(201);
   });
 
   it("when a loan officer of another bank asks for a bank's loan, then 404", async () => {

@@ -272,12 +272,14 @@ export class LoanServicingService {
    * taken only from a loan that was past due on or before the day it is paid: an instalment due
    * before that day not paid in full by its due date (the delinquency rule, on the current
    * schedule), or a status the delinquency job set (which also remembers schedules since replaced).
-   * No penalty rate is kept, so the amount is bounded by the loan's principal, against typing errors.
+   * No penalty rate is kept, so the loan's penalties together are bounded by its principal, against
+   * typing errors.
    */
   private async penaltyProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, penalty: Decimal): Promise<Problem[]> {
     const problems: Problem[] = [];
-    const [{ past_due }]: Array<{ past_due: boolean }> = await manager.query(
-      `SELECT EXISTS (
+    const [{ past_due, penalty_paid }]: Array<{ past_due: boolean; penalty_paid: string }> = await manager.query(
+      `SELECT (SELECT coalesce(sum(r.penalty), 0) FROM repayments r WHERE r.loan_id = $1)::text AS penalty_paid,
+              EXISTS (
                 SELECT 1
                   FROM (SELECT s.due_date, sum(s.principal_due + s.interest_due) OVER (ORDER BY s.seq) AS cumulative_due
                           FROM loan_schedule s WHERE s.loan_id = $1 AND s.version = $2) d
@@ -290,8 +292,16 @@ export class LoanServicingService {
     if (!past_due) {
       problems.push({ field: 'penalty', rule: 'PENALTY_ONLY_WHEN_PAST_DUE', message: `nothing of the loan was past due on or before ${paidOn}` });
     }
-    if (penalty.greaterThan(loan.principal)) {
-      problems.push({ field: 'penalty', rule: 'PENALTY_WITHIN_PRINCIPAL', message: 'a penalty above the loan\'s principal', limit: formatMoney(loan.principal), actual: formatMoney(penalty) });
+    // Reversals carry the penalty negated, so the sum is what the loan's penalties come to now.
+    const penalties = parseMoney(penalty_paid).plus(penalty);
+    if (penalties.greaterThan(loan.principal)) {
+      problems.push({
+        field: 'penalty',
+        rule: 'PENALTY_WITHIN_PRINCIPAL',
+        message: "the loan's penalties would come to more than its principal",
+        limit: formatMoney(loan.principal.minus(parseMoney(penalty_paid))),
+        actual: formatMoney(penalty),
+      });
     }
     return problems;
   }

@@ -167,6 +167,9 @@ export function registerLoanRoutes(
     path: '/loans/:id/repayments',
     tag: 'loans',
     summary: 'Record a repayment',
+    description:
+      'Never more principal than is outstanding nor more interest than the schedule still asks for; a penalty only when something was past due ' +
+      'on or before paidOn, and the loan\'s penalties together never above its principal (docs/calculations.md "Repayments").',
     access: ['loan_officer'],
     params: idParams,
     headers: idempotencyKeyHeader(),
