@@ -138,21 +138,30 @@ describe('scheduled jobs: the runner (SPEC §8)', function () {
   });
 
   it('when an instance died in a run no catch-up would repeat, then the next catch-up or tick closes it; a live run is left alone', async () => {
+    // Instance b's run of `liveDate` waits on a gate the test opens, so it is surely live (its lock
+    // held) while a catches up.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const name = 'abandoned_probe';
+    const ca = new JobRunner(db.dataSource, [probeJob(db.dataSource, 'a', state, { name, lockId: 95 })], logger, { instanceId: 'instance-a' });
+    const cb = new JobRunner(second, [probeJob(second, 'b', state, { name, lockId: 95, run: async () => (await gate, { rowsWritten: 0 }) })], logger, { instanceId: 'instance-b' });
     // A forced re-run of a date that had succeeded: catch-up never tries that date again.
     const date = '2026-05-12';
-    expect((await a.runJob('probe', date as IsoDate, { trigger: 'schedule' })).outcome).to.equal('ran');
-    await db.dataSource.query(`INSERT INTO job_runs (job, business_date, trigger, rerun, status, instance_id) VALUES ('probe', $1, 'admin', true, 'running', 'dead-instance')`, [date]);
-    // A run of another date, live on instance b (its lock held) while a catches up.
+    expect((await ca.runJob(name, date as IsoDate, { trigger: 'schedule' })).outcome).to.equal('ran');
+    await db.dataSource.query(`INSERT INTO job_runs (job, business_date, trigger, rerun, status, instance_id) VALUES ($1, $2, 'admin', true, 'running', 'dead-instance')`, [name, date]);
     const liveDate = '2026-05-13';
-    const live = b.runJob('probe', liveDate as IsoDate, { trigger: 'schedule' });
-    await sleep(100);
-    await a.catchUpAll(noonInShanghai('2026-05-13'));
-    const runs = await runsOf('probe', date);
+    const live = cb.runJob(name, liveDate as IsoDate, { trigger: 'schedule' });
+    while ((await runsOf(name, liveDate)).length === 0) await sleep(10);
+
+    const steps = await ca.catchUpAll(noonInShanghai(liveDate));
+    expect(steps.map((step) => [step.businessDate, step.outcome])).to.deep.equal([[liveDate, 'busy']]);
+    const runs = await runsOf(name, date);
     expect(runs.map((r) => r.status)).to.deep.equal(['succeeded', 'failed']);
     expect(runs[1]!.error).to.equal('abandoned: instance dead-instance stopped before the run finished');
+    expect((await runsOf(name, liveDate)).map((r) => r.status), 'the live run is not closed under it').to.deep.equal(['running']);
+    open();
     const finished = await live;
-    expect(finished.outcome === 'ran' && finished.run.status, 'the live run was not closed under it').to.equal('succeeded');
-    expect((await runsOf('probe', liveDate)).map((r) => r.status)).to.deep.equal(['succeeded']);
+    expect(finished.outcome === 'ran' && finished.run.status).to.equal('succeeded');
   });
 
   /** Two instances of a probe job of its own, so that each catch-up test starts from a known history. */

@@ -61,7 +61,7 @@ export function registerModelRoutes(api: ApiRegistry, models: ModelsService): vo
     access: ['finance_officer'],
     params: codeParams,
     body: Joi.object({
-      effectiveFrom: isoDate().required().description('today or later, and after the latest version'),
+      effectiveFrom: isoDate().required().description('today or later, within a year, and after the latest version'),
       parameters: modelParametersSchema.required(),
     }),
     status: 201,

@@ -34,7 +34,7 @@ export function registerReferenceRateRoutes(api: ApiRegistry, rates: ReferenceRa
     description: 'The rates hold for the whole city: only a finance officer of the city adds one; a county finance officer gets 403.',
     access: ['finance_officer'],
     body: Joi.object({
-      effectiveDate: isoDate().required(),
+      effectiveDate: isoDate().required().description('any past day (history is filled in), or up to a year ahead'),
       tenor: Joi.string().valid(...RATE_TENORS).required(),
       rateAnnual: rate().required(),
     }),
