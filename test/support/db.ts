@@ -32,7 +32,8 @@ let templatePromise: Promise<void> | undefined;
 let databaseCounter = 0;
 const created: string[] = [];
 
-async function freePort(): Promise<number> {
+/** A TCP port nobody listens on now, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = net.createServer();
     probe.once('error', reject);
