@@ -106,6 +106,18 @@ export class JobRunner {
   async runJob(name: string, businessDate: IsoDate, options: RunOptions): Promise<RunOutcome> {
     const job = this.job(name);
     checkBusinessDate(job, businessDate);
+    const ran = await this.underDateLock(job, businessDate, () => this.runLocked(job, businessDate, options));
+    if (ran.locked) return ran.value;
+    this.logger.info({ job: name, businessDate, trigger: options.trigger }, 'job run skipped: another session holds its lock');
+    return { outcome: 'busy' };
+  }
+
+  /**
+   * Runs `work` holding the (job, date) lock, or reports that another session holds it. The lock is
+   * a transaction-level advisory lock on a connection of its own, released by ending that transaction
+   * (so no error path can leave it behind on a pooled connection).
+   */
+  private async underDateLock<T>(job: JobDefinition, businessDate: IsoDate, work: () => Promise<T>): Promise<{ locked: true; value: T } | { locked: false }> {
     const lock = this.dataSource.createQueryRunner();
     await lock.connect();
     try {
@@ -114,11 +126,7 @@ export class JobRunner {
       // idle-in-transaction timeout must not end it (and with it the lock) under a long run.
       await lock.query('SET LOCAL idle_in_transaction_session_timeout = 0');
       const [{ locked }] = await lock.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', jobLockKey(job, businessDate));
-      if (!locked) {
-        this.logger.info({ job: name, businessDate, trigger: options.trigger }, 'job run skipped: another session holds its lock');
-        return { outcome: 'busy' };
-      }
-      return await this.runLocked(job, businessDate, options);
+      return locked ? { locked: true, value: await work() } : { locked: false };
     } finally {
       // Ending the lock's transaction releases the lock; a broken connection has lost it already.
       await lock.rollbackTransaction().catch(() => undefined);
@@ -177,16 +185,7 @@ export class JobRunner {
       [job.name],
     );
     for (const { business_date: businessDate } of running) {
-      const lock = this.dataSource.createQueryRunner();
-      await lock.connect();
-      try {
-        await lock.startTransaction('READ COMMITTED');
-        const [{ locked }] = await lock.query('SELECT pg_try_advisory_xact_lock($1, $2) AS locked', jobLockKey(job, businessDate));
-        if (locked) await this.closeAbandoned(job.name, businessDate);
-      } finally {
-        await lock.rollbackTransaction().catch(() => undefined);
-        await lock.release();
-      }
+      await this.underDateLock(job, businessDate, () => this.closeAbandoned(job.name, businessDate));
     }
   }
 

@@ -53,6 +53,9 @@ type OverlapCheck = Pick<NewLinkage, 'sourceId' | 'householdId' | 'type' | 'star
 
 type Problem = { field: string; rule: string; message: string };
 
+/** A demonstration household counts where it lives (SPEC §3): county staff link, correct and end only their own. */
+const SOURCE_OUTSIDE_REGION: Problem = { field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' };
+
 /** Linkage rows aliased `l`: county staff by the household's region, an enterprise its own. */
 export const LINKAGE_SCOPE = { regionPath: 'l.region_path', enterpriseId: 'l.source_enterprise_id' };
 
@@ -242,9 +245,7 @@ export class LinkagesService {
     if (linkage.sourceKind !== 'household') return;
     const source = await manager.getRepository(Household).findOneBy({ id: linkage.sourceId });
     if (source && !isInScope(scopeOf(context.user), { regionPath: source.regionPath })) {
-      throw new DomainError('RULE_VIOLATION', "the linkage's source counts for another region", [
-        { field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' },
-      ]);
+      throw new DomainError('RULE_VIOLATION', "the linkage's source counts for another region", [SOURCE_OUTSIDE_REGION]);
     }
   }
 
@@ -262,8 +263,8 @@ export class LinkagesService {
       const source = await manager.getRepository(Household).findOneBy({ id: input.sourceId });
       if (!source) problems.push({ field: 'sourceId', rule: 'SOURCE_EXISTS', message: 'the source household does not exist' });
       else if (!isInScope(scopeOf(context.user), { regionPath: source.regionPath })) {
-        // It would count for another county's 千户示范 (SPEC §3): that county's staff, or the city's, link it.
-        problems.push({ field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' });
+        // It would count for another county's 千户示范: that county's staff, or the city's, link it.
+        problems.push(SOURCE_OUTSIDE_REGION);
       } else if (!source.isDemonstration) {
         problems.push({ field: 'sourceId', rule: 'SOURCE_IS_DEMONSTRATION', message: 'only a demonstration household can be the source of a linkage' });
       }

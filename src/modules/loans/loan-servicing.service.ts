@@ -293,13 +293,13 @@ export class LoanServicingService {
       problems.push({ field: 'penalty', rule: 'PENALTY_ONLY_WHEN_PAST_DUE', message: `nothing of the loan was past due on or before ${paidOn}` });
     }
     // Reversals carry the penalty negated, so the sum is what the loan's penalties come to now.
-    const penalties = parseMoney(penalty_paid).plus(penalty);
-    if (penalties.greaterThan(loan.principal)) {
+    const paid = parseMoney(penalty_paid);
+    if (paid.plus(penalty).greaterThan(loan.principal)) {
       problems.push({
         field: 'penalty',
         rule: 'PENALTY_WITHIN_PRINCIPAL',
         message: "the loan's penalties would come to more than its principal",
-        limit: formatMoney(loan.principal.minus(parseMoney(penalty_paid))),
+        limit: formatMoney(loan.principal.minus(paid)),
         actual: formatMoney(penalty),
       });
     }

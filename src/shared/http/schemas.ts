@@ -50,20 +50,20 @@ export const money = (max?: string) => {
     .meta({ format: 'decimal', example: '50000.00' });
 };
 
-/** An amount above zero (a movement or a benefit of nothing is not one), at most `max`. */
-const isMoney = (value: string): boolean => {
+/** The amount, or null when the text is not money (money() reports that). */
+const moneyOrNull = (value: string): Decimal | null => {
   try {
-    parseMoney(value);
-    return true;
+    return parseMoney(value);
   } catch {
-    return false;
+    return null;
   }
 };
 
+/** An amount above zero (a movement or a benefit of nothing is not one), at most `max`. */
 export const positiveMoney = (max: string) =>
   money(max)
     // An amount that is not money at all was reported by money() already (every error is listed at once).
-    .custom((value: string, helpers) => (!isMoney(value) || parseMoney(value).gt(0) ? value : helpers.error('money.positive')))
+    .custom((value: string, helpers) => (moneyOrNull(value)?.gt(0) === false ? helpers.error('money.positive') : value))
     .messages({ 'money.positive': '{{#label}} must be above zero' });
 
 /** An annual rate as a fraction string: "0.0475" is 4.75%. */
