@@ -338,6 +338,22 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-11-20', outstandingPrincipal: '0.00' });
   });
 
+  it('when the repayment that clears a loan is backdated before an earlier-recorded one, then the loan closes on the later date, the last day it owed', async () => {
+    const officer = await t.as('officer.abc');
+    const loan = (await register('officer.abc', microcredit(await household()))).body;
+    const repay = (paidOn: string, principal: string) =>
+      officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, principal });
+    expect((await repay('2026-07-05', '30000.00')).status).to.equal(201);
+    expect((await repay('2026-06-10', '20000.00')).status).to.equal(201);
+    const detail = (await officer.get(`/api/v1/loans/${loan.id}`)).body;
+    expect(detail).to.include({ status: 'settled', closedOn: '2026-07-05', outstandingPrincipal: '0.00' });
+    expect(detail.events.find((e: { toStatus: string }) => e.toStatus === 'settled')).to.include({ effectiveDate: '2026-07-05' });
+    // Closed inside 2026Q3, so that period's batch takes it: the days it still owed 30,000.00 (06-21 … 07-04).
+    const subsidy = await officer.get(`/api/v1/loans/${loan.id}/subsidy`).query({ period: '2026Q3' });
+    expect(subsidy.status, JSON.stringify(subsidy.body)).to.equal(200);
+    expect(subsidy.body).to.include({ days: 14 });
+  });
+
   it('when a quarterly loan is extended, then no 20th is charged twice; extended on its maturity day, its principal falls due once, at the new maturity', async () => {
     const officer = await t.as('officer.abc');
     type Row = { dueDate: string; principalDue: string; interestDue: string };

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
 import ExcelJS from 'exceljs';
-import { formatCapitalNumerals, Decimal } from '../../src/core';
+import { formatCapitalNumerals, Decimal, periodContaining } from '../../src/core';
 import { todayInShanghai } from '../../src/shared/clock';
 import { startTestApp, type TestApp } from '../support/app';
 import { residentId, unique } from '../support/fixtures';
+import { expectError } from '../support/errors';
 import { extractPdfText } from '../unit/pdf-text';
 
 const LANKAO_VILLAGE = '410225100201';
@@ -81,6 +82,10 @@ describe('settlement batches, statements and exports (SPEC §6.2–§6.5, §7, i
     ]);
     expect(c.body.interestSubsidy).to.equal('432.58');
     expect((await officer.get(`/api/v1/loans/${loans.A}/subsidy?period=2026Q5`)).status).to.equal(400);
+    // The period under way: an instalment due later in it is not late yet, so no line is computed (as for a batch).
+    const current = periodContaining(todayInShanghai()).name;
+    const early = await officer.get(`/api/v1/loans/${loans.A}/subsidy?period=${current}`);
+    expect(expectError(early, 422, 'RULE_VIOLATION').details).to.have.deep.nested.property('[0].rule', 'PERIOD_ENDED');
     expect((await (await t.as('officer.rcb')).get(`/api/v1/loans/${loans.A}/subsidy?period=2026Q3`)).status).to.equal(404);
   });
 

@@ -119,12 +119,28 @@ export class LoanServicingService {
       const before = toLoanDto(loan);
       loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
       if (loan.outstandingPrincipal.isZero()) {
-        loan.closedOn = input.paidOn;
-        await this.moveTo(manager, context, loan, 'settled', input.paidOn, 'settled', { repaymentId: repayment.id });
+        loan.closedOn = await this.repaidInFullOn(manager, loanId);
+        await this.moveTo(manager, context, loan, 'settled', loan.closedOn, 'settled', { repaymentId: repayment.id });
       }
       await this.finish(manager, context, loan, 'repay', before);
       return toRepaymentDto(repayment);
     });
+  }
+
+  /**
+   * The day the balance came to zero by value dates: the last day that moved it, which is not the
+   * date of the repayment just recorded when that one is backdated before an earlier-recorded one
+   * (settlement selects a period's loans by it, and the guarantee is released on it). Reversals are
+   * dated like what they undo, so a day whose repayments were all reversed moved nothing.
+   */
+  private async repaidInFullOn(manager: EntityManager, loanId: string): Promise<string> {
+    const [row]: Array<{ on: string }> = await manager.query(
+      `SELECT max(paid_on)::text AS on FROM (
+         SELECT paid_on FROM repayments WHERE loan_id = $1 GROUP BY paid_on HAVING sum(principal) <> 0) moved`,
+      [loanId],
+    );
+    invariant(row?.on != null, 'a loan repaid in full has a repayment of principal', { loanId });
+    return row.on;
   }
 
   /** A correction is a reversal: a new record with the negated parts (SPEC §5). Each repayment is reversed once. */

@@ -11,7 +11,8 @@ import { SettlementBatch } from './settlement-batch.entity';
 import { subtotalsByModel } from './settlement-draft';
 import { computeLoanLine } from './settlement-engine';
 import { toBatchDto, toLoanSubsidyDto, type BatchDto, type LineDto, type LoanSubsidyDto, type ReminderDto } from './settlement.dto';
-import { settlementPeriodOrRefuse } from './settlements.service';
+import { endedPeriodOrRefuse, settlementPeriodOrRefuse } from './settlements.service';
+import { todayInShanghai } from '../../shared/clock';
 
 /** Batch rows aliased `b`: a bank's officers see their bank's, county staff the banks of their county. */
 export const BATCH_SCOPE = { bankId: 'b.bank_id', regionPath: 'b.region_path' };
@@ -95,9 +96,9 @@ export class SettlementsQueryService {
     return { items, total: batch.lineCount, limit: page.limit, offset: page.offset };
   }
 
-  /** GET /loans/:id/subsidy?period=: the same engine as the batches, for one loan. */
+  /** GET /loans/:id/subsidy?period=: the same engine as the batches, for one loan, once the period has ended. */
   async loanSubsidy(context: AuthenticatedContext, loanId: string, periodName: string): Promise<LoanSubsidyDto> {
-    const period = settlementPeriodOrRefuse(periodName, 'query');
+    const period = endedPeriodOrRefuse(periodName, todayInShanghai(), 'query');
     const query = this.dataSource.getRepository(Loan).createQueryBuilder('l').select('l.id').where('l.id = :loanId', { loanId });
     applyScope(query, scopeOf(context.user), LOAN_SCOPE);
     if (!(await query.getOne())) throw notFound('loan');

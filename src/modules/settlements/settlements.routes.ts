@@ -247,6 +247,7 @@ function registerDocumentRoutes(api: ApiRegistry, { query, statements }: Service
   });
   api.add({
     method: 'get', path: '/loans/:id/subsidy', tag: 'loans', summary: 'Compute the subsidy of a loan for a settlement period', access: LOAN_READERS,
+    description: 'The period must have ended (422 PERIOD_ENDED), as for a batch: an instalment due later inside it is not late yet.',
     params: idParams, query: Joi.object({ period: settlementPeriod().required() }), response: subsidySchema,
     handle: ({ params, query: q }, context) => query.loanSubsidy(context, params.id, q.period),
   });

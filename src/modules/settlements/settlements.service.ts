@@ -54,6 +54,21 @@ export function settlementPeriodOrRefuse(name: string, where: 'body' | 'query' =
 }
 
 /**
+ * A period that has ended by `today`: its last day (the 20th) is charged and may still take
+ * repayments, and an instalment due later inside it is not yet late, so neither a batch nor a loan's
+ * line is computed for it before the next day.
+ */
+export function endedPeriodOrRefuse(name: string, today: IsoDate, where: 'body' | 'query' = 'body'): SettlementPeriod {
+  const period = settlementPeriodOrRefuse(name, where);
+  if (compareDates(period.lastDay, today) >= 0) {
+    throw new DomainError('RULE_VIOLATION', 'the period has not ended yet', [
+      { field: 'period', rule: 'PERIOD_ENDED', message: `${period.name} ends on ${period.lastDay}; settle it from the next day` },
+    ]);
+  }
+  return period;
+}
+
+/**
  * The settlement workflow (SPEC §7): compute or recompute a bank's draft, submit, approve or reject,
  * mark paid. Each use case takes the bank's settlement lock first (bank-lock.ts: the writes of one
  * bank follow one another, so one correction is never paid twice), then locks the batch row
@@ -164,15 +179,8 @@ export class SettlementsService {
     });
   }
 
-  /** A period that has ended: its last day (the 20th) is charged and may still take repayments. */
   private endedPeriod(name: string): SettlementPeriod {
-    const period = settlementPeriodOrRefuse(name);
-    if (compareDates(period.lastDay, this.today()) >= 0) {
-      throw new DomainError('RULE_VIOLATION', 'the period has not ended yet', [
-        { field: 'period', rule: 'PERIOD_ENDED', message: `${period.name} ends on ${period.lastDay}; settle it from the next day` },
-      ]);
-    }
-    return period;
+    return endedPeriodOrRefuse(name, this.today());
   }
 
   private async computeIn(
