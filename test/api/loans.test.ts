@@ -491,6 +491,15 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(again.body.statusChanges).to.equal(0);
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loan_events WHERE loan_id = $1', [loan.id])).to.deep.equal(eventsBefore);
     expect((await (await t.as('officer.abc')).post('/api/v1/jobs/delinquency?date=2026-06-18')).status).to.equal(403);
+    // Each status change is in the audit log, by the job (no user); the days counting up alone are not.
+    const audit = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'loan', entityId: loan.id, limit: 200 });
+    expect(audit.status, JSON.stringify(audit.body)).to.equal(200);
+    const changes = audit.body.items.filter((e: { action: string }) => e.action === 'delinquency_status');
+    expect(changes.map((e: { actorUserId: string | null; before: object; after: object; requestId: string }) => [e.actorUserId, e.before, e.after, e.requestId]))
+      .to.have.deep.members([
+        [null, { status: 'active', daysPastDue: 0 }, { status: 'overdue', daysPastDue: 1, asOf: '2026-03-21' }, 'job:delinquency:2026-03-21'],
+        [null, { status: 'overdue', daysPastDue: 89 }, { status: 'defaulted', daysPastDue: 90, asOf: '2026-06-18' }, 'job:delinquency:2026-06-18'],
+      ]);
   });
 
   it('when a fund has no room left, then registration is refused with the capacity numbers', async () => {

@@ -22,13 +22,16 @@ export interface DelinquencyResult {
  * decision started from (one of the open statuses read above): a loan whose status changed meanwhile
  * keeps it, and the next run, reading the new row, judges it (a settled loan is no longer open).
  *
+ * Each status change is also an audit entry (SPEC §9: every change), by nobody (the job), with the
+ * status and days past due before and after; the daily change of days past due alone is not one.
+ *
  * A loan already judged as of a later date is left alone (and not counted as checked): a run for an
  * earlier date (an admin's re-run of a past date, or a catch-up filling a gap after a later date
  * succeeded) must not put back an older status and days past due, nor back-date status events.
  */
 const DELINQUENCY_SQL = `
 WITH open_loans AS (
-  SELECT l.id, l.status, l.schedule_version, (v.parameters->>'compensationTriggerDaysPastDue')::int AS trigger_days
+  SELECT l.id, l.status, l.days_past_due, l.schedule_version, (v.parameters->>'compensationTriggerDaysPastDue')::int AS trigger_days
     FROM loans l
     JOIN financing_model_versions v ON v.id = l.model_version_id
    WHERE l.status IN ('active', 'overdue', 'defaulted') AND l.disbursement_date IS NOT NULL
@@ -49,7 +52,7 @@ WITH open_loans AS (
    WHERE d.cumulative_due > coalesce(p.paid, 0)
    GROUP BY d.loan_id
 ), decided AS (
-  SELECT o.id, o.status AS old_status,
+  SELECT o.id, o.status AS old_status, o.days_past_due AS old_days_past_due,
          coalesce($1::date - u.due_date, 0) AS days_past_due,
          CASE
            WHEN o.status = 'defaulted' OR coalesce($1::date - u.due_date, 0) >= o.trigger_days THEN 'defaulted'
@@ -64,12 +67,19 @@ WITH open_loans AS (
    WHERE l.id = d.id
      AND l.status = d.old_status
      AND (l.status <> d.new_status OR l.days_past_due <> d.days_past_due OR l.delinquency_as_of IS DISTINCT FROM $1::date)
-  RETURNING l.id, d.old_status, d.new_status, d.days_past_due
+  RETURNING l.id, l.region_path, l.bank_id, d.old_status, d.old_days_past_due, d.new_status, d.days_past_due
 ), events AS (
   INSERT INTO loan_events (loan_id, kind, effective_date, from_status, to_status, details)
   SELECT id, 'status_changed', $1::date, old_status, new_status, jsonb_build_object('source', 'delinquency', 'daysPastDue', days_past_due)
     FROM updated WHERE old_status <> new_status
   RETURNING loan_id
+), audited AS (
+  INSERT INTO audit_log (actor_user_id, actor_role, action, entity_type, entity_id, before, after, request_id, region_path, institution_id)
+  SELECT NULL, NULL, 'delinquency_status', 'loan', id::text,
+         jsonb_build_object('status', old_status, 'daysPastDue', old_days_past_due),
+         jsonb_build_object('status', new_status, 'daysPastDue', days_past_due, 'asOf', to_char($1::date, 'YYYY-MM-DD')),
+         'job:delinquency:' || to_char($1::date, 'YYYY-MM-DD'), region_path, bank_id
+    FROM updated WHERE old_status <> new_status
 )
 SELECT (SELECT count(*) FROM decided)::int AS checked,
        (SELECT count(*) FROM updated)::int AS updated,
