@@ -178,7 +178,7 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(uncapped.body.error.details[0].message).to.contain('600 months');
   });
 
-  it('when a loan disbursed at registration is dated after today, then NOT_IN_FUTURE as POST /disburse answers; a guaranteed loan may still request a later date', async () => {
+  it('when a loan disbursed at registration, or its contract, is dated after today, then NOT_IN_FUTURE (with every other failed rule) as POST /disburse answers; a guaranteed loan may still request a later date', async () => {
     const today = todayInShanghai();
     const later = { contractDate: today, disbursementDate: addDays(today, 1), maturityDate: addMonthsClamped(addDays(today, 1), 12) };
     const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
@@ -186,6 +186,15 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
     expect(refused.body.error.details).to.deep.equal([
       { code: 'NOT_IN_FUTURE', field: 'disbursementDate', message: 'record a disbursement once it has happened: register the contract without a disbursement date until then' },
+    ]);
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
+    // A contract dated ahead is refused too, and the dates are listed with the model's other failed rules (SPEC §4).
+    const ahead = await register('officer.abc', microcredit(await household(), { ...later, contractDate: addDays(today, 1), principal: '60000.00' }));
+    expect(ahead.status, JSON.stringify(ahead.body)).to.equal(422);
+    expect(ahead.body.error.details.map((d: { code?: string; field: string }) => `${d.field}:${d.code}`)).to.have.members([
+      'contractDate:NOT_IN_FUTURE',
+      'disbursementDate:NOT_IN_FUTURE',
+      'principal:PRINCIPAL_OVER_CAP',
     ]);
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
     const onTheDay = await register('officer.abc', microcredit(await household(), { ...later, disbursementDate: today, maturityDate: addMonthsClamped(today, 12) }));

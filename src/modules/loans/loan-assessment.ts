@@ -80,6 +80,9 @@ export const ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT = 'loans_one_per_household_key';
  */
 export function dateFailures(input: NewLoan, params: ModelParameters, today: IsoDate): RuleFailure[] {
   const failures: RuleFailure[] = [];
+  if (compareDates(input.contractDate as IsoDate, today) > 0) {
+    failures.push({ code: 'NOT_IN_FUTURE', field: 'contractDate', message: 'register a contract once it is signed' });
+  }
   if (input.disbursementDate && compareDates(input.disbursementDate as IsoDate, input.contractDate as IsoDate) < 0) {
     failures.push({ code: 'DISBURSEMENT_BEFORE_CONTRACT', field: 'disbursementDate', message: 'disbursement cannot precede the contract' });
   }

@@ -102,11 +102,14 @@ export class LoanRegistrationService {
       ]);
     }
     const params = version.parameters;
-    const failures = dateFailures(input, params, todayInShanghai());
-    if (failures.length > 0 || termMonths === null) throw new DomainError('RULE_VIOLATION', 'the loan dates are inconsistent', failures);
+    // Date failures are listed with the model's rules (SPEC §4: every failed rule), unless the term
+    // itself is undefined or no reference rate applies: the rules are checked on those.
+    const dateProblems = dateFailures(input, params, todayInShanghai());
+    if (termMonths === null) throw new DomainError('RULE_VIOLATION', 'the loan dates are inconsistent', dateProblems);
     const referenceRate = found.referenceRate;
     if (!referenceRate) {
       throw new DomainError('RULE_VIOLATION', 'no reference rate is in force on the contract date', [
+        ...dateProblems,
         { field: 'contractDate', rule: 'REFERENCE_RATE_IN_FORCE', message: `no rate on or before ${contractDate}` },
       ]);
     }
@@ -120,7 +123,7 @@ export class LoanRegistrationService {
       referenceRate,
       householdHasOpenLoanUnderModel: holdsHouseholdSlot(params, input) ? found.householdHasOpenLoan : false,
     });
-    const ruleFailures = modelRuleFailures(params, input, facts);
+    const ruleFailures = [...dateProblems, ...modelRuleFailures(params, input, facts)];
     // Capacity (under the fund's lock) and the circuit breakers; under a risk-fund model with breakers
     // the breakers' sums ride on the locking statement. Failures are listed capacity first.
     const capacityArgs = { countyCode: borrower.countyCode, bankId, modelCode: input.modelCode, principal };
