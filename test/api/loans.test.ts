@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { addDays, addMonthsClamped, type IsoDate } from '../../src/core/dates';
 import { todayInShanghai } from '../../src/shared/clock';
+import { expectError } from '../support/errors';
 import { eventually } from '../support/eventually';
 import { residentId, unique } from '../support/fixtures';
 import { createLinkedEnterprise } from '../support/loan-builder';
@@ -363,6 +364,31 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(subsidy.body).to.include({ days: 14 });
   });
 
+  it('when a registered loan is cancelled, then it is closed, audited and the household may borrow again; only a registered loan is', async () => {
+    const officer = await t.as('officer.abc');
+    const householdId = await household();
+    const { disbursementDate: _none, ...undisbursed } = microcredit(householdId);
+    const registered = await register('officer.abc', undisbursed);
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const loan = registered.body;
+    expect(loan.status).to.equal('registered');
+    // The household holds its one place under the model until the loan is cancelled.
+    expectError(await register('officer.rcb', microcredit(householdId)), 422, 'RULE_VIOLATION');
+    expectError(await officer.post(`/api/v1/loans/${loan.id}/cancel`).send({}), 400, 'VALIDATION_FAILED');
+    expectError(await (await t.as('officer.rcb')).post(`/api/v1/loans/${loan.id}/cancel`).send({ reason: '客户放弃' }), 404, 'NOT_FOUND');
+    const cancelled = await officer.post(`/api/v1/loans/${loan.id}/cancel`).send({ reason: '客户放弃' });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).to.equal(200);
+    expect(cancelled.body).to.include({ status: 'cancelled', closedOn: todayInShanghai() });
+    expectError(await officer.post(`/api/v1/loans/${loan.id}/cancel`).send({ reason: '再次' }), 409, 'INVALID_STATE');
+    const detail = (await officer.get(`/api/v1/loans/${loan.id}`)).body;
+    expect(detail.events.at(-1)).to.deep.include({ kind: 'cancelled', fromStatus: 'registered', toStatus: 'cancelled', details: { reason: '客户放弃' } });
+    const audit = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'loan', entityId: loan.id });
+    expect(audit.body.items.map((e: { action: string }) => e.action)).to.include('cancel');
+    expect((await register('officer.rcb', microcredit(householdId))).status).to.equal(201);
+    const active = (await register('officer.abc', microcredit(await household()))).body;
+    expectError(await officer.post(`/api/v1/loans/${active.id}/cancel`).send({ reason: '误登' }), 409, 'INVALID_STATE');
+  });
+
   it('when a quarterly loan is extended, then no 20th is charged twice; extended on its maturity day, its principal falls due once, at the new maturity', async () => {
     const officer = await t.as('officer.abc');
     type Row = { dueDate: string; principalDue: string; interestDue: string };
@@ -610,5 +636,37 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const sample = await officer.get(`/api/v1/loans/${(await t.db.dataSource.query(`SELECT id FROM loans WHERE bank_id = $1 LIMIT 1`, [banks.rcb]))[0].id}`);
     expect(sample.status).to.equal(200);
     expect(sample.headers['content-type']).to.equal('application/json; charset=utf-8');
+  });
+
+  it('when a defaulted loan is written off, then it is closed on that day, takes no repayment or claim, and a claim in progress or a bad date refuses it', async () => {
+    const officer = await t.as('officer.abc');
+    // A township of its own: earlier tests' defaults have tripped the circuit breakers in theirs.
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND code LIKE '410225%' AND left(code, 9) NOT IN ('410225100', '410225101') ORDER BY code LIMIT 1`,
+    );
+    const registered = await register('officer.abc', microcredit(await household({ villageCode: village.code }), { contractDate: '2026-01-06', disbursementDate: '2026-01-06', maturityDate: '2027-01-06' }));
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const loan = registered.body;
+    const writeOff = (body: object) => officer.post(`/api/v1/loans/${loan.id}/write-off`).send(body);
+    expectError(await writeOff({ writtenOffOn: '2026-07-01', reason: '无法收回' }), 409, 'INVALID_STATE');
+    const admin = await t.as('admin');
+    for (const date of ['2026-03-21', '2026-06-18']) expect((await admin.post(`/api/v1/jobs/delinquency?date=${date}`)).status).to.equal(200);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body.status).to.equal('defaulted');
+    const early = await writeOff({ writtenOffOn: '2026-06-01', reason: '无法收回' });
+    expect(expectError(early, 422, 'RULE_VIOLATION').details).to.have.deep.nested.property('[0].rule', 'NOT_BEFORE_DEFAULT');
+    const ahead = await writeOff({ writtenOffOn: addDays(todayInShanghai(), 1), reason: '无法收回' });
+    expect(expectError(ahead, 422, 'RULE_VIOLATION').details).to.have.deep.nested.property('[0].rule', 'NOT_IN_FUTURE');
+    const claim = await officer.post('/api/v1/claims').send({ loanId: loan.id, claimDate: '2026-07-01' });
+    expect(claim.status, JSON.stringify(claim.body)).to.equal(201);
+    expect(expectError(await writeOff({ writtenOffOn: '2026-07-01', reason: '无法收回' }), 409, 'INVALID_STATE').details)
+      .to.have.deep.nested.property('[0].rule', 'NO_CLAIM_IN_PROGRESS');
+    expect((await (await t.as('finance')).post(`/api/v1/claims/${claim.body.id}/reject`).send({ reason: '材料不全' })).status).to.equal(200);
+    const written = await writeOff({ writtenOffOn: '2026-07-01', reason: '无法收回' });
+    expect(written.status, JSON.stringify(written.body)).to.equal(200);
+    expect(written.body).to.include({ status: 'written_off', closedOn: '2026-07-01', outstandingPrincipal: '50000.00' });
+    const repay = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-07-02', principal: '100.00' });
+    expectError(repay, 409, 'INVALID_STATE');
+    expectError(await officer.post('/api/v1/claims').send({ loanId: loan.id, claimDate: '2026-07-02' }), 409, 'INVALID_STATE');
+    expectError(await writeOff({ writtenOffOn: '2026-07-01', reason: '再次' }), 409, 'INVALID_STATE');
   });
 });

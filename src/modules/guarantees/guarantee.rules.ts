@@ -29,6 +29,7 @@ export function guaranteeStateOf(status: GuaranteeStatus, loanStatus: LoanStatus
   if (status !== 'approved') return status;
   switch (loanStatus) {
     case 'settled':
+    case 'cancelled': // a registered loan cancelled before it was disbursed
       return 'released';
     case 'compensated':
       return 'compensated';

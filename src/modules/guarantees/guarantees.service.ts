@@ -32,7 +32,7 @@ const STATE_CONDITIONS: Record<GuaranteeState, string> = {
   pending: `g.status = 'pending'`,
   rejected: `g.status = 'rejected'`,
   approved: `g.status = 'approved' AND l.status IN (${IN_FORCE_LOAN_STATUSES.map((s) => `'${s}'`).join(', ')})`,
-  released: `g.status = 'approved' AND l.status = 'settled'`,
+  released: `g.status = 'approved' AND l.status IN ('settled', 'cancelled')`,
   compensated: `g.status = 'approved' AND l.status = 'compensated'`,
   written_off: `g.status = 'approved' AND l.status = 'written_off'`,
 };

@@ -192,6 +192,70 @@ export class LoanServicingService {
     }
   }
 
+  /**
+   * A registered loan whose money was never paid out is cancelled (SPEC §5 `cancelled`): the borrower
+   * withdrew or the bank declined before disbursing. It frees the household's one-loan place and the
+   * fund's capacity, and releases a guarantee approved for it. A loan waiting for its guarantee is
+   * cancelled by rejecting the application (the finance officer's decision, maker-checker).
+   */
+  async cancel(context: AuthenticatedContext, loanId: string, input: { reason: string }): Promise<LoanDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const loan = await this.lockLoan(manager, context, loanId);
+      if (loan.status === 'pending_guarantee') {
+        throw new DomainError('INVALID_STATE', 'a loan waiting for its guarantee is cancelled by rejecting the guarantee application', [
+          { field: 'id', rule: 'REJECT_THE_GUARANTEE_APPLICATION', message: 'ask the finance bureau to reject the application (POST /guarantees/{id}/reject)' },
+        ]);
+      }
+      if (loan.status !== 'registered') throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot be cancelled: only a loan not yet disbursed is`);
+      const before = toLoanDto(loan);
+      const today = todayInShanghai();
+      loan.closedOn = today;
+      await this.moveTo(manager, context, loan, 'cancelled', today, 'cancelled', { reason: input.reason });
+      return this.finish(manager, context, loan, 'cancel', before);
+    });
+  }
+
+  /**
+   * 核销: a defaulted loan the bank gives up on and no claim compensates (SPEC §5 defaulted →
+   * written_off). Refused while a claim on it is filed or approved (decide it first); a written-off
+   * loan takes no repayments or claims, leaves the delinquency run and, after the period of its
+   * write-off, the settlement statements (closed on that day). What it still owed stays on it.
+   */
+  async writeOff(context: AuthenticatedContext, loanId: string, input: { writtenOffOn: string; reason: string }): Promise<LoanDto> {
+    return inTransaction(this.dataSource, async (manager) => {
+      const loan = await this.lockLoan(manager, context, loanId);
+      if (loan.status !== 'defaulted') throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot be written off: only a defaulted one is`);
+      const [claim]: Array<{ claim_number: string; status: string }> = await manager.query(
+        `SELECT claim_number, status FROM claims WHERE loan_id = $1 AND status IN ('filed', 'approved') LIMIT 1`,
+        [loan.id],
+      );
+      if (claim) {
+        throw new DomainError('INVALID_STATE', `claim ${claim.claim_number} on this loan is ${claim.status}: decide it before writing the loan off`, [
+          { field: 'id', rule: 'NO_CLAIM_IN_PROGRESS', message: `claim ${claim.claim_number} is ${claim.status}` },
+        ]);
+      }
+      const [defaulted]: Array<{ on: string }> = await manager.query(
+        `SELECT effective_date::text AS on FROM loan_events WHERE loan_id = $1 AND to_status = 'defaulted' ORDER BY id DESC LIMIT 1`,
+        [loan.id],
+      );
+      const problems: Problem[] = [];
+      if (defaulted && compareDates(input.writtenOffOn as IsoDate, defaulted.on as IsoDate) < 0) {
+        problems.push({ field: 'writtenOffOn', rule: 'NOT_BEFORE_DEFAULT', message: `the loan defaulted on ${defaulted.on}` });
+      }
+      if (compareDates(input.writtenOffOn as IsoDate, todayInShanghai()) > 0) {
+        problems.push({ field: 'writtenOffOn', rule: 'NOT_IN_FUTURE', message: 'record a write-off once it is made' });
+      }
+      if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the write-off is out of time', problems);
+      const before = toLoanDto(loan);
+      loan.closedOn = input.writtenOffOn;
+      await this.moveTo(manager, context, loan, 'written_off', input.writtenOffOn, 'written_off', {
+        reason: input.reason,
+        outstandingPrincipal: formatMoney(loan.outstandingPrincipal),
+      });
+      return this.finish(manager, context, loan, 'write_off', before);
+    });
+  }
+
   /** 展期: moves the maturity date; recorded as an event with its date, and a new schedule version. */
   async extend(context: AuthenticatedContext, loanId: string, input: { newMaturityDate: string; extendedOn: string; reason?: string }): Promise<LoanDto> {
     return inTransaction(this.dataSource, async (manager) => {

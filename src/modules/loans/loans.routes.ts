@@ -207,6 +207,30 @@ export function registerLoanRoutes(
     response: loanSchema,
     handle: ({ params, body }, context) => services.servicing.extend(context, params.id, body),
   });
+  api.add({
+    method: 'post',
+    path: '/loans/:id/cancel',
+    tag: 'loans',
+    summary: 'Cancel a registered loan that was never disbursed',
+    description: 'Only a `registered` loan (409 otherwise); a loan waiting for its guarantee is cancelled by rejecting the application.',
+    access: ['loan_officer'],
+    params: idParams,
+    body: Joi.object({ reason: Joi.string().trim().min(1).max(200).required() }),
+    response: loanSchema,
+    handle: ({ params, body }, context) => services.servicing.cancel(context, params.id, body),
+  });
+  api.add({
+    method: 'post',
+    path: '/loans/:id/write-off',
+    tag: 'loans',
+    summary: 'Write off a defaulted loan (核销)',
+    description: 'Only a `defaulted` loan with no claim filed or approved (409 otherwise); dated between its default and today (422).',
+    access: ['loan_officer'],
+    params: idParams,
+    body: Joi.object({ writtenOffOn: isoDate().required(), reason: Joi.string().trim().min(1).max(200).required() }),
+    response: loanSchema,
+    handle: ({ params, body }, context) => services.servicing.writeOff(context, params.id, body),
+  });
   // POST /jobs/delinquency?date= (issue 4) is declared with the jobs (modules/jobs/jobs.routes.ts), so
   // that each run takes the job lock and is recorded.
 }

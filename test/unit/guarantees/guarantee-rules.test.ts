@@ -33,6 +33,9 @@ describe('guarantee rules (SPEC §5)', () => {
     expect(guaranteeStateOf('approved', 'overdue')).to.equal('approved');
     expect(guaranteeStateOf('approved', 'defaulted')).to.equal('approved');
     expect(guaranteeStateOf('approved', 'compensated')).to.equal('compensated');
+    // A registered loan cancelled before disbursement no longer needs its approved guarantee.
+    expect(guaranteeStateOf('approved', 'cancelled')).to.equal('released');
+    expect(guaranteeStateOf('approved', 'written_off')).to.equal('written_off');
     expect(guaranteeStateOf('pending', 'pending_guarantee')).to.equal('pending');
     expect(guaranteeStateOf('rejected', 'cancelled')).to.equal('rejected');
   });
