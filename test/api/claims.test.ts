@@ -184,8 +184,13 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     expect(await fundBalances()).to.deep.include({ balance: '999012.34', deposits: '1000000.00', payouts: '987.66' });
     const fund = await (await t.as('finance')).get(`/api/v1/funds/${fundId}?asOf=2026-06-30`);
     expect(fund.body).to.include({ balance: '999012.34', balanceAsOf: '1000000.00' });
-    const [movement] = await t.db.dataSource.query(`SELECT amount::text, claim_id FROM fund_movements WHERE fund_id = $1 AND kind = 'payout'`, [fundId]);
-    expect(movement).to.deep.equal({ amount: '-987.66', claim_id: id });
+    const [movement] = await t.db.dataSource.query(`SELECT id, amount::text, claim_id FROM fund_movements WHERE fund_id = $1 AND kind = 'payout'`, [fundId]);
+    expect(movement).to.deep.include({ amount: '-987.66', claim_id: id });
+    // The payout is on the fund's own audit trail, as a deposit is, once (the retry wrote nothing).
+    const trail = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'fund_movement', entityId: movement.id });
+    expect(trail.body.items.map((e: { action: string; before: object; after: { amount: string } }) => [e.action, e.before, e.after.amount])).to.deep.equal([
+      ['payout', { fundId, balance: '1000000.00' }, '-987.66'],
+    ]);
 
     expect((await pay(id, { party: 'bank', amount: '246.92', paidOn: '2026-07-01' })).body.error.details[0]).to.include({ code: 'PAYMENT_ABOVE_SHARE', limit: '246.91' });
     expect((await pay(id, { party: 'risk_fund', paidOn: '2026-07-01' })).status, 'the fund share is paid').to.equal(422);

@@ -9,6 +9,7 @@ import {
   type NewFundMovement,
   type RuleFailure,
 } from '../../src/modules/funds';
+import type { RequestContext } from '../../src/shared/auth/context';
 import { DomainError } from '../../src/shared/http/errors';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -215,6 +216,8 @@ describe('circuit breakers and fund capacity (SPEC §5)', () => {
       ...input,
     });
     const inTx = <T>(work: (manager: EntityManager) => Promise<T>) => db.dataSource.transaction(work);
+    /** Movements recorded here are audited as by nobody, as the jobs' are. */
+    const SYSTEM: RequestContext = { requestId: 'circuit-breaker-test', user: null, ip: '' };
     const capacity = (principal: string, bank: 'abc' | 'psbc' = 'abc') =>
       inTx((m) => checkFundCapacity(m, { countyCode: '410225', bankId: ids[bank], modelCode: 'risk_fund_enterprise', principal: new Decimal(principal) }));
 
@@ -225,7 +228,7 @@ describe('circuit breakers and fund capacity (SPEC §5)', () => {
         [ids.abc, LANKAO],
       );
       fundId = fund.id;
-      await inTx((m) => recordMovement(m, fundId, movement({ kind: 'deposit', amount: new Decimal('10000.00') })));
+      await inTx((m) => recordMovement(m, SYSTEM, fundId, movement({ kind: 'deposit', amount: new Decimal('10000.00') })));
       await insertLoan({ regionPath: townshipPath('410225101'), outstanding: '60000.00', riskFundId: fundId });
       await insertLoan({ regionPath: townshipPath('410225101'), outstanding: '0', status: 'settled', riskFundId: fundId });
       await insertLoan({ regionPath: townshipPath('410225101'), outstanding: '9000.00', status: 'compensated', riskFundId: fundId });
@@ -258,7 +261,7 @@ describe('circuit breakers and fund capacity (SPEC §5)', () => {
     });
 
     it('when a withdrawal would leave less than the open loans need, then it is refused; down to the need it passes', async () => {
-      const refused = await inTx((m) => recordMovement(m, fundId, movement({ kind: 'withdrawal', amount: new Decimal('4000.01') }))).catch((e) => e);
+      const refused = await inTx((m) => recordMovement(m, SYSTEM, fundId, movement({ kind: 'withdrawal', amount: new Decimal('4000.01') }))).catch((e) => e);
       expect(refused).to.be.instanceOf(DomainError);
       expect((refused as DomainError).details).to.deep.equal([
         {
@@ -269,14 +272,14 @@ describe('circuit breakers and fund capacity (SPEC §5)', () => {
           actual: '60000.00',
         },
       ]);
-      const allowed = await inTx((m) => recordMovement(m, fundId, movement({ kind: 'withdrawal', amount: new Decimal('4000.00') })));
+      const allowed = await inTx((m) => recordMovement(m, SYSTEM, fundId, movement({ kind: 'withdrawal', amount: new Decimal('4000.00') })));
       expect(allowed.movement).to.include({ amount: '-4000.00', balanceAfter: '6000.00' });
     });
 
     it('when a claim pays out, then the capacity rule does not stop it but the balance may not go below zero', async () => {
-      const payout = await inTx((m) => recordMovement(m, fundId, movement({ kind: 'payout', amount: new Decimal('1000.00'), reference: 'claim 1' })));
+      const payout = await inTx((m) => recordMovement(m, SYSTEM, fundId, movement({ kind: 'payout', amount: new Decimal('1000.00'), reference: 'claim 1' })));
       expect(payout.movement).to.include({ kind: 'payout', amount: '-1000.00', balanceAfter: '5000.00' });
-      const tooMuch = await inTx((m) => recordMovement(m, fundId, movement({ kind: 'payout', amount: new Decimal('5000.01') }))).catch((e) => e);
+      const tooMuch = await inTx((m) => recordMovement(m, SYSTEM, fundId, movement({ kind: 'payout', amount: new Decimal('5000.01') }))).catch((e) => e);
       expect((tooMuch as DomainError).details).to.have.nested.property('[0].rule', 'FUND_BALANCE_NEGATIVE');
       const [row] = await db.dataSource.query('SELECT balance::text, (SELECT sum(amount) FROM fund_movements WHERE fund_id = $1)::text AS total FROM risk_funds WHERE id = $1', [fundId]);
       expect(row).to.deep.equal({ balance: '5000.00', total: '5000.00' });
@@ -284,8 +287,8 @@ describe('circuit breakers and fund capacity (SPEC §5)', () => {
 
     it('when the same key is recorded twice, then the second returns the first movement without writing', async () => {
       const input = movement({ kind: 'recovery', amount: new Decimal('250.00') });
-      const first = await inTx((m) => recordMovement(m, fundId, input));
-      const second = await inTx((m) => recordMovement(m, fundId, input));
+      const first = await inTx((m) => recordMovement(m, SYSTEM, fundId, input));
+      const second = await inTx((m) => recordMovement(m, SYSTEM, fundId, input));
       expect(first.created).to.equal(true);
       expect(second.created).to.equal(false);
       expect(second.movement).to.deep.equal(first.movement);

@@ -163,7 +163,7 @@ export class ClaimPaymentsService {
     const { share } = state;
     let fundMovementId: string | null = null;
     if (share.fundId) {
-      const recorded = await recordMovement(manager, share.fundId, {
+      const recorded = await recordMovement(manager, context, share.fundId, {
         kind: m.kind === 'claim_payment' ? 'payout' : 'recovery',
         amount: m.amount,
         occurredOn: m.on,

@@ -2,7 +2,9 @@ import type { EntityManager } from 'typeorm';
 import { compareDates, parseIsoDate } from '../../core/dates';
 import { asCoreDecimal, Decimal, formatMoney } from '../../core/money';
 import { todayInShanghai } from '../../shared/clock';
+import type { RequestContext } from '../../shared/auth/context';
 import { DomainError, notFound } from '../../shared/http/errors';
+import { recordAudit } from '../audit/audit.service';
 import { outstandingUnderFund } from './fund-checks';
 import { FundMovement, type FundMovementKind } from './fund-movement.entity';
 import { checkBalanceChange, signedAmount } from './fund.rules';
@@ -62,13 +64,13 @@ export async function lockFund(manager: EntityManager, fundId: string): Promise<
 
 /**
  * Appends one movement to a fund and moves its balance (SPEC §5: top-ups and payouts change the
- * balance). The caller holds the transaction and writes its own audit entry; claims call this for
- * payouts and recoveries. The fund row is locked first, so a retry racing its original waits and
+ * balance), with its audit entry on the fund's own trail (SPEC §9), in the caller's transaction:
+ * deposits, top-ups and withdrawals from the funds API, payouts and recoveries from claims. The fund row is locked first, so a retry racing its original waits and
  * then finds the movement. Refused: a balance below zero, now or (for money taken on an earlier
  * date) at the end of any day since; a withdrawal that leaves less capacity
  * than the open loans need; a date after today; a key already used for a different movement.
  */
-export async function recordMovement(manager: EntityManager, fundId: string, input: NewFundMovement): Promise<RecordedMovement> {
+export async function recordMovement(manager: EntityManager, context: RequestContext, fundId: string, input: NewFundMovement): Promise<RecordedMovement> {
   const fund = await lockFund(manager, fundId);
   if (!fund) throw notFound('risk fund');
   const amount = signedAmount(input.kind, input.amount);
@@ -110,8 +112,18 @@ export async function recordMovement(manager: EntityManager, fundId: string, inp
   });
   await movements.insert(row);
   await manager.getRepository(RiskFund).update({ id: fundId }, { balance: balanceAfter });
-  const saved = await movements.findOneByOrFail({ id: row.id });
-  return { movement: toFundMovementDto(saved), created: true, balanceBefore: formatMoney(fund.balance) };
+  const movement = toFundMovementDto(await movements.findOneByOrFail({ id: row.id }));
+  const balanceBefore = formatMoney(fund.balance);
+  await recordAudit(manager, context, {
+    action: input.kind,
+    entityType: 'fund_movement',
+    entityId: movement.id,
+    before: { fundId, balance: balanceBefore },
+    after: movement,
+    regionPath: fund.regionPath,
+    institutionId: fund.bankId,
+  });
+  return { movement, created: true, balanceBefore };
 }
 
 /** A retry repeats the movement exactly: same kind, amount, date, reference and claim. */

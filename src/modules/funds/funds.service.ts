@@ -12,7 +12,7 @@ import { ModelVersion } from '../models/model-version.entity';
 import { Region } from '../regions/region.entity';
 import { outstandingByFund } from './fund-checks';
 import { FundMovement } from './fund-movement.entity';
-import { balanceAsOf, recordMovement, toFundMovementDto, type FundMovementDto, type NewFundMovement, type RecordedMovement } from './fund-movements';
+import { balanceAsOf, recordMovement, toFundMovementDto, type FundMovementDto } from './fund-movements';
 import { fundCapacity } from './fund.rules';
 import { RiskFund } from './risk-fund.entity';
 
@@ -166,8 +166,8 @@ export class FundsService {
    */
   async deposit(context: AuthenticatedContext, id: string, idempotencyKey: string, input: NewDeposit): Promise<FundMovementDto> {
     return inTransaction(this.dataSource, async (manager) => {
-      const fund = await this.findVisible(manager, context, id);
-      const recorded = await recordMovement(manager, id, {
+      await this.findVisible(manager, context, id);
+      const recorded = await recordMovement(manager, context, id, {
         kind: input.kind,
         amount: parseMoney(input.amount),
         occurredOn: input.occurredOn,
@@ -175,28 +175,10 @@ export class FundsService {
         idempotencyKey,
         createdBy: context.user.id,
       });
-      if (recorded.created) {
-        await recordAudit(manager, context, {
-          action: input.kind,
-          entityType: 'fund_movement',
-          entityId: recorded.movement.id,
-          before: { fundId: id, balance: recorded.balanceBefore },
-          after: recorded.movement,
-          regionPath: fund.regionPath,
-          institutionId: fund.bankId,
-        });
-      }
       return recorded.movement;
     });
   }
 
-  /**
-   * For claims (payouts, recoveries): appends a movement inside the caller's transaction, which
-   * also writes the audit entry. See recordMovement in fund-movements.ts.
-   */
-  recordMovement(manager: EntityManager, fundId: string, input: NewFundMovement): Promise<RecordedMovement> {
-    return recordMovement(manager, fundId, input);
-  }
 
   private async findVisible(manager: EntityManager, context: AuthenticatedContext, id: string): Promise<RiskFund> {
     const query = manager.getRepository(RiskFund).createQueryBuilder('f').where('f.id = :id', { id });
