@@ -106,6 +106,12 @@ describe('guarantees: applications, maker-checker, limits, letters, fees (SPEC Â
     const detail = await (await t.as('officer.abc')).get(`/api/v1/loans/${loan.id}`);
     expect(detail.body.schedule.at(-1)).to.include({ dueDate: '2027-03-01', principalDue: '50000.00' });
     expect(detail.body.events.map((e: { kind: string }) => e.kind)).to.deep.equal(['registered', 'guarantee_approved']);
+    // The loan's audit entry names its borrower before and after (both once read null).
+    const audit = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'loan', entityId: loan.id });
+    const entry = audit.body.items.find((e: { action: string }) => e.action === 'guarantee_approved');
+    expect(entry.before).to.include({ status: 'pending_guarantee', borrowerName: detail.body.borrowerName });
+    expect(entry.after).to.include({ status: 'active', borrowerName: detail.body.borrowerName });
+    expect(detail.body.borrowerName).to.be.a('string').that.is.not.empty;
 
     const before = await counts();
     for (const [who, verb] of [['finance2', 'approve'], ['finance', 'approve'], ['finance2', 'reject']] as const) {

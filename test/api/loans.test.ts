@@ -358,6 +358,11 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const detail = (await officer.get(`/api/v1/loans/${loan.id}`)).body;
     expect(detail).to.include({ status: 'settled', closedOn: '2026-07-05', outstandingPrincipal: '0.00' });
     expect(detail.events.find((e: { toStatus: string }) => e.toStatus === 'settled')).to.include({ effectiveDate: '2026-07-05' });
+    // The audit entry of each repayment carries it: the amounts are not on the loan's own fields.
+    const audit = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'loan', entityId: loan.id });
+    const repaid = audit.body.items.filter((e: { action: string }) => e.action === 'repay');
+    expect(repaid.map((e: { after: { repayment: { paidOn: string; principal: string } } }) => [e.after.repayment.paidOn, e.after.repayment.principal]))
+      .to.have.deep.members([['2026-07-05', '30000.00'], ['2026-06-10', '20000.00']]);
     // Closed inside 2026Q3, so that period's batch takes it: the days it still owed 30,000.00 (06-21 … 07-04).
     const subsidy = await officer.get(`/api/v1/loans/${loan.id}/subsidy`).query({ period: '2026Q3' });
     expect(subsidy.status, JSON.stringify(subsidy.body)).to.equal(200);
@@ -378,12 +383,16 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expectError(await (await t.as('officer.rcb')).post(`/api/v1/loans/${loan.id}/cancel`).send({ reason: '客户放弃' }), 404, 'NOT_FOUND');
     const cancelled = await officer.post(`/api/v1/loans/${loan.id}/cancel`).send({ reason: '客户放弃' });
     expect(cancelled.status, JSON.stringify(cancelled.body)).to.equal(200);
-    expect(cancelled.body).to.include({ status: 'cancelled', closedOn: todayInShanghai() });
+    expect(cancelled.body).to.include({ status: 'cancelled', closedOn: null });
     expectError(await officer.post(`/api/v1/loans/${loan.id}/cancel`).send({ reason: '再次' }), 409, 'INVALID_STATE');
     const detail = (await officer.get(`/api/v1/loans/${loan.id}`)).body;
     expect(detail.events.at(-1)).to.deep.include({ kind: 'cancelled', fromStatus: 'registered', toStatus: 'cancelled', details: { reason: '客户放弃' } });
     const audit = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'loan', entityId: loan.id });
-    expect(audit.body.items.map((e: { action: string }) => e.action)).to.include('cancel');
+    const entry = audit.body.items.find((e: { action: string }) => e.action === 'cancel');
+    // The entry says why, and its before names the same borrower as its after (it once read null there).
+    expect(entry.after).to.deep.include({ status: 'cancelled', cancellation: { reason: '客户放弃' } });
+    expect(entry.before).to.include({ status: 'registered', borrowerName: entry.after.borrowerName, borrowerIdentifier: entry.after.borrowerIdentifier });
+    expect(entry.before.borrowerName).to.equal('赵六');
     expect((await register('officer.rcb', microcredit(householdId))).status).to.equal(201);
     const active = (await register('officer.abc', microcredit(await household()))).body;
     expectError(await officer.post(`/api/v1/loans/${active.id}/cancel`).send({ reason: '误登' }), 409, 'INVALID_STATE');
@@ -661,12 +670,15 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(expectError(await writeOff({ writtenOffOn: '2026-07-01', reason: '无法收回' }), 409, 'INVALID_STATE').details)
       .to.have.deep.nested.property('[0].rule', 'NO_CLAIM_IN_PROGRESS');
     expect((await (await t.as('finance')).post(`/api/v1/claims/${claim.body.id}/reject`).send({ reason: '材料不全' })).status).to.equal(200);
-    const written = await writeOff({ writtenOffOn: '2026-07-01', reason: '无法收回' });
+    const written = await writeOff({ writtenOffOn: '2026-06-19', reason: '无法收回' });
     expect(written.status, JSON.stringify(written.body)).to.equal(200);
-    expect(written.body).to.include({ status: 'written_off', closedOn: '2026-07-01', outstandingPrincipal: '50000.00' });
+    expect(written.body).to.include({ status: 'written_off', closedOn: '2026-06-19', outstandingPrincipal: '50000.00' });
     const repay = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-07-02', principal: '100.00' });
     expectError(repay, 409, 'INVALID_STATE');
     expectError(await officer.post('/api/v1/claims').send({ loanId: loan.id, claimDate: '2026-07-02' }), 409, 'INVALID_STATE');
     expectError(await writeOff({ writtenOffOn: '2026-07-01', reason: '再次' }), 409, 'INVALID_STATE');
+    // Its period of write-off still has its line (OVERDUE); a later one has none, as the batches have none.
+    expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q2`)).body).to.include({ reason: 'OVERDUE', days: 92 });
+    expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`)).body).to.include({ reason: null, days: 0, totalAmount: '0.00', closingBalance: '0.00' });
   });
 });

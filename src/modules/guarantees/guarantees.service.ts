@@ -13,6 +13,7 @@ import { toLoanDto } from '../loans/loan.dto';
 import { Loan, type LoanStatus } from '../loans/loan.entity';
 import { LoanEvent } from '../loans/loan-event.entity';
 import { writeSchedule } from '../loans/loan-registration.service';
+import { withBorrower } from '../loans/loan-servicing.service';
 import { canTransition } from '../loans/loan.status';
 import { LOAN_SCOPE } from '../loans/loans-query.service';
 import { toGuaranteeDto, type GuaranteeDto } from './guarantee.dto';
@@ -118,7 +119,7 @@ export class GuaranteesService {
     const loan = await manager.getRepository(Loan).findOneOrFail({ where: { id: guarantee.loanId }, lock: { mode: 'pessimistic_write' } });
     if (loan.status !== 'pending_guarantee') throw new DomainError('INVALID_STATE', `the loan is ${loan.status}, not waiting for its guarantee`);
     await assertMakerChecker(manager, context, guarantee, loan);
-    return { guarantee, loan };
+    return { guarantee, loan: await withBorrower(manager, loan) };
   }
 
   private async decide(manager: EntityManager, context: AuthenticatedContext, guarantee: Guarantee, today: string, reason: string | null): Promise<void> {

@@ -122,7 +122,7 @@ export class LoanServicingService {
         loan.closedOn = await this.repaidInFullOn(manager, loanId);
         await this.moveTo(manager, context, loan, 'settled', loan.closedOn, 'settled', { repaymentId: repayment.id });
       }
-      await this.finish(manager, context, loan, 'repay', before);
+      await this.finish(manager, context, loan, 'repay', before, { repayment: toRepaymentDto(repayment) });
       return toRepaymentDto(repayment);
     });
   }
@@ -179,7 +179,7 @@ export class LoanServicingService {
           const reopenAs = (await this.statusBeforeSettling(manager, loanId)) === 'compensated' ? 'compensated' : 'active';
           await this.moveTo(manager, context, loan, reopenAs, reversal.paidOn, 'reopened', { reversalId: reversal.id });
         }
-        await this.finish(manager, context, loan, 'reverse_repayment', before);
+        await this.finish(manager, context, loan, 'reverse_repayment', before, { reversal: toRepaymentDto(reversal) });
         return toRepaymentDto(reversal);
       });
     } catch (error) {
@@ -208,10 +208,9 @@ export class LoanServicingService {
       }
       if (loan.status !== 'registered') throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot be cancelled: only a loan not yet disbursed is`);
       const before = toLoanDto(loan);
-      const today = todayInShanghai();
-      loan.closedOn = today;
-      await this.moveTo(manager, context, loan, 'cancelled', today, 'cancelled', { reason: input.reason });
-      return this.finish(manager, context, loan, 'cancel', before);
+      // Never disbursed, it never owed, so it has no closing day, as one cancelled by a rejected guarantee.
+      await this.moveTo(manager, context, loan, 'cancelled', todayInShanghai(), 'cancelled', { reason: input.reason });
+      return this.finish(manager, context, loan, 'cancel', before, { cancellation: { reason: input.reason } });
     });
   }
 
@@ -252,7 +251,7 @@ export class LoanServicingService {
         reason: input.reason,
         outstandingPrincipal: formatMoney(loan.outstandingPrincipal),
       });
-      return this.finish(manager, context, loan, 'write_off', before);
+      return this.finish(manager, context, loan, 'write_off', before, { writeOff: { writtenOffOn: input.writtenOffOn, reason: input.reason } });
     });
   }
 
@@ -283,7 +282,9 @@ export class LoanServicingService {
         details: { fromMaturityDate: fromMaturity, toMaturityDate: input.newMaturityDate, reason: input.reason ?? null },
         createdBy: context.user.id,
       });
-      return this.finish(manager, context, loan, 'extend', before);
+      return this.finish(manager, context, loan, 'extend', before, {
+        extension: { extendedOn: input.extendedOn, fromMaturityDate: fromMaturity, toMaturityDate: input.newMaturityDate, reason: input.reason ?? null },
+      });
     });
   }
 
@@ -386,11 +387,11 @@ export class LoanServicingService {
     return problems;
   }
 
-  /** Locks a loan of the caller's bank; any other loan does not exist for them. */
+  /** Locks a loan of the caller's bank, with its borrower (for the audit snapshots); any other loan does not exist for them. */
   private async lockLoan(manager: EntityManager, context: AuthenticatedContext, loanId: string): Promise<Loan> {
     const loan = await manager.getRepository(Loan).findOne({ where: { id: loanId }, lock: { mode: 'pessimistic_write' } });
     if (!loan || !isInScope(scopeOf(context.user), { bankId: loan.bankId, regionPath: loan.regionPath })) throw notFound('loan');
-    return loan;
+    return withBorrower(manager, loan);
   }
 
   /** The status the loan left when it was last settled (its latest 'settled' event), if any. */
@@ -408,14 +409,29 @@ export class LoanServicingService {
     loan.status = to;
   }
 
-  private async finish(manager: EntityManager, context: AuthenticatedContext, loan: Loan, action: string, before: LoanDto): Promise<LoanDto> {
+  /**
+   * Saves the loan and audits the change: the loan before and after, and in `after` also what was
+   * done that the loan's own fields do not show (the repayment, the reason, the extension's dates).
+   */
+  private async finish(manager: EntityManager, context: AuthenticatedContext, loan: Loan, action: string, before: LoanDto, done: Record<string, unknown> = {}): Promise<LoanDto> {
     loan.updatedAt = new Date();
     await manager.getRepository(Loan).save(loan);
     const saved = await manager.getRepository(Loan).findOneOrFail({ where: { id: loan.id }, relations: { household: true, enterprise: true } });
     const after = toLoanDto(saved);
-    await recordAudit(manager, context, { action, entityType: 'loan', entityId: loan.id, before, after, regionPath: loan.regionPath, institutionId: loan.bankId });
+    await recordAudit(manager, context, { action, entityType: 'loan', entityId: loan.id, before, after: { ...after, ...done }, regionPath: loan.regionPath, institutionId: loan.bankId });
     return after;
   }
+}
+
+/**
+ * Puts the loan's borrower (household or enterprise) on a loan read without it — a row locked FOR
+ * UPDATE cannot be read with its outer-joined relations — so that its DTO names the borrower.
+ */
+export async function withBorrower(manager: EntityManager, loan: Loan): Promise<Loan> {
+  const related = await manager.getRepository(Loan).findOneOrFail({ where: { id: loan.id }, relations: { household: true, enterprise: true } });
+  loan.household = related.household;
+  loan.enterprise = related.enterprise;
+  return loan;
 }
 
 /** The rows of a schedule, turning a term the repayment method cannot plan into the caller's 422. */

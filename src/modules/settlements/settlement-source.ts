@@ -92,7 +92,11 @@ export async function* streamLoanFacts(
   chunkSize = CHUNK_SIZE,
 ): AsyncGenerator<LoanForPeriod[]> {
   if ('loanId' in selection) {
-    const rows: LoanRow[] = await manager.query(`SELECT ${LOAN_COLUMNS} WHERE l.id = $1 AND l.disbursement_date IS NOT NULL`, [selection.loanId]);
+    // As a batch selects its loans: disbursed, and not closed (settled, written off) before the period.
+    const rows: LoanRow[] = await manager.query(
+      `SELECT ${LOAN_COLUMNS} WHERE l.id = $1 AND l.disbursement_date IS NOT NULL AND (l.closed_on IS NULL OR l.closed_on >= $2::date)`,
+      [selection.loanId, period.firstDay],
+    );
     if (rows.length > 0) yield await withFacts(manager, rows, period, versions);
     return;
   }
