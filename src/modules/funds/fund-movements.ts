@@ -65,8 +65,9 @@ export async function lockFund(manager: EntityManager, fundId: string): Promise<
 /**
  * Appends one movement to a fund and moves its balance (SPEC §5: top-ups and payouts change the
  * balance), with its audit entry on the fund's own trail (SPEC §9), in the caller's transaction:
- * deposits, top-ups and withdrawals from the funds API, payouts and recoveries from claims. The fund row is locked first, so a retry racing its original waits and
- * then finds the movement. Refused: a balance below zero, now or (for money taken on an earlier
+ * deposits, top-ups and withdrawals from the funds API, payouts and recoveries from claims. The fund
+ * row is locked first, so a retry racing its original waits and then finds the movement (and writes
+ * no second entry). Refused: a balance below zero, now or (for money taken on an earlier
  * date) at the end of any day since; a withdrawal that leaves less capacity
  * than the open loans need; a date after today; a key already used for a different movement.
  */

@@ -179,7 +179,6 @@ export class FundsService {
     });
   }
 
-
   private async findVisible(manager: EntityManager, context: AuthenticatedContext, id: string): Promise<RiskFund> {
     const query = manager.getRepository(RiskFund).createQueryBuilder('f').where('f.id = :id', { id });
     applyScope(query, scopeOf(context.user), { regionPath: 'f.region_path', bankId: 'f.bank_id' });
