@@ -1,5 +1,8 @@
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { DomainError } from '../../shared/http/errors';
+import { MAX_ROWS_PER_FILE } from './rows';
+import { checkXlsxLimits } from './xlsx-limits';
 
 /**
  * Reading an uploaded file into rows of text, whatever its format (SPEC §9 bulk import). Nothing
@@ -18,10 +21,7 @@ export interface SheetRow {
 export const CSV_MEDIA_TYPE = 'text/csv';
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-/** A 20 MB workbook could be a zip bomb; refuse one that would unpack to more than this. */
-const MAX_UNPACKED_XLSX_BYTES = 128 * 1024 * 1024;
-
-const fileProblem = (message: string, rule: string, row: number | null = null) =>
+export const fileProblem = (message: string, rule: string, row: number | null = null) =>
   new DomainError('VALIDATION_FAILED', message, [{ row, column: null, rule, message }]);
 
 /** The non-empty rows of the file, in order; the first is taken as the header. */
@@ -90,27 +90,48 @@ export function parseCsv(text: string): SheetRow[] {
   return rows;
 }
 
-/** The first worksheet of an XLSX workbook, cell values turned into the text a person typed. */
+/**
+ * The first worksheet of an XLSX workbook, cell values turned into the text a person typed. The
+ * archive is first inflated once, counting (xlsx-limits.ts): a workbook that unpacks to more than
+ * 128 MB, whatever its directory claims, or whose sheets hold more rows or wider rows than an import
+ * takes, is refused before it is parsed. The sheet is then read row by row (exceljs's streaming
+ * reader), so memory follows the rows kept, not a workbook model of every cell.
+ */
 export async function readXlsx(bytes: Buffer): Promise<SheetRow[]> {
-  const unpacked = unpackedZipBytes(bytes);
-  if (unpacked === undefined) throw fileProblem('the file is not an XLSX workbook', 'XLSX_UNREADABLE');
-  if (unpacked > MAX_UNPACKED_XLSX_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', 'the workbook unpacks to more than 128 MB; split it into several files');
-  const workbook = new ExcelJS.Workbook();
+  await checkXlsxLimits(bytes);
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    // Styles tell a date cell from a number; hyperlinks and the rest are not needed.
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  const rows: SheetRow[] = [];
+  let read = false;
   try {
-    // exceljs's own Buffer type predates Node's generic Buffer<ArrayBufferLike>. Drop-down lists
-    // are skipped: exceljs would expand the template's 50,000-row ranges into one entry per cell.
-    await workbook.xlsx.load(bytes as unknown as ExcelJS.Buffer, { ignoreNodes: ['dataValidations', 'conditionalFormatting'] });
-  } catch {
+    for await (const worksheet of reader) {
+      // The first sheet in the workbook's own order (its tabs), as a person opening the file sees it.
+      // (exceljs's types leave out the parsed workbook model and the sheet's id.)
+      const first = (reader as unknown as { model?: { sheets?: Array<{ id: number }> } }).model?.sheets?.[0]?.id;
+      const id = (worksheet as unknown as { id: number | string }).id;
+      if (read || (first !== undefined && Number(id) !== Number(first))) continue;
+      read = true;
+      for await (const row of worksheet) {
+        const values = row.values as ExcelJS.CellValue[];
+        const cells: CellValue[] = [];
+        for (let column = 1; column < values.length; column += 1) cells.push(cellText(values[column]));
+        if (cells.some((cell) => typeof cell !== 'string' || cell.trim() !== '')) rows.push({ row: row.number, cells });
+        // The header and one row too many: refused now, not after reading the rest (rows.ts says the same).
+        if (rows.length > MAX_ROWS_PER_FILE + 1) {
+          throw new DomainError('PAYLOAD_TOO_LARGE', `the file has more than ${MAX_ROWS_PER_FILE} data rows; at most ${MAX_ROWS_PER_FILE} are accepted per file, so split it`);
+        }
+      }
+    }
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
     throw fileProblem('the file is not a readable XLSX workbook', 'XLSX_UNREADABLE');
   }
-  const sheet = workbook.worksheets[0];
-  const rows: SheetRow[] = [];
-  sheet?.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const values = row.values as ExcelJS.CellValue[];
-    const cells: CellValue[] = [];
-    for (let column = 1; column < values.length; column += 1) cells.push(cellText(values[column]));
-    if (cells.some((cell) => typeof cell !== 'string' || cell.trim() !== '')) rows.push({ row: rowNumber, cells });
-  });
   return rows;
 }
 
@@ -123,7 +144,8 @@ function cellText(value: ExcelJS.CellValue | undefined): CellValue {
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
       return { unreadable: 'Excel stored this long number as a number and lost its last digits; format the column as text and type the value again' };
     }
-    return String(value);
+    // A formula's or a sum's binary noise (=1000*1.1 is 1100.0000000000002) is not what Excel shows.
+    return String(Number.isInteger(value) ? value : Number(value.toPrecision(15)));
   }
   // Date cells arrive as midnight UTC of the calendar day shown.
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? { unreadable: 'the date cannot be read' } : value.toISOString().slice(0, 10);
@@ -134,27 +156,4 @@ function cellText(value: ExcelJS.CellValue | undefined): CellValue {
   }
   if ('text' in value) return String(value.text);
   return { unreadable: 'the cell value cannot be read' };
-}
-
-/**
- * The total unpacked size of a zip archive from its central directory, or undefined when the bytes
- * are not a zip. A ZIP64 archive reports 0xFFFFFFFF sizes and so counts as too large.
- */
-function unpackedZipBytes(zip: Buffer): number | undefined {
-  const END_OF_DIRECTORY = 0x06054b50;
-  const DIRECTORY_ENTRY = 0x02014b50;
-  const lowest = Math.max(0, zip.length - 22 - 0xffff);
-  for (let at = zip.length - 22; at >= lowest; at -= 1) {
-    if (zip.readUInt32LE(at) !== END_OF_DIRECTORY) continue;
-    const entries = zip.readUInt16LE(at + 10);
-    let offset = zip.readUInt32LE(at + 16);
-    let total = 0;
-    for (let n = 0; n < entries; n += 1) {
-      if (offset + 46 > zip.length || zip.readUInt32LE(offset) !== DIRECTORY_ENTRY) return undefined;
-      total += zip.readUInt32LE(offset + 24);
-      offset += 46 + zip.readUInt16LE(offset + 28) + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
-    }
-    return total;
-  }
-  return undefined;
 }
