@@ -236,6 +236,8 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
       link({ sourceKind: 'household', sourceUscc: '', sourceHouseholdNumber: plain.householdNumber! }), // row 5
       link({}), // row 6: the same as row 2
       link({ sourceKind: 'household', sourceUscc: '', sourceHouseholdNumber: qixianDemonstration.householdNumber!, type: 'joint_operation' }), // row 7
+      // row 8: before its source was designated (2025-01-01)
+      link({ sourceKind: 'household', sourceUscc: '', sourceHouseholdNumber: demonstration.householdNumber!, type: 'land_lease', startDate: '2024-12-31' }),
     ];
     const before = await count('linkages');
     const refused = await upload('poverty.lankao', 'linkages', CSV, csvOf(columns, [...good, ...bad]));
@@ -245,6 +247,7 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
       [5, 'sourceHouseholdNumber', 'SOURCE_IS_DEMONSTRATION'],
       [6, 'type', 'ONE_ACTIVE_LINKAGE'],
       [7, 'sourceHouseholdNumber', 'SOURCE_IN_YOUR_REGION'],
+      [8, 'sourceHouseholdNumber', 'SOURCE_IS_DEMONSTRATION'],
     ]);
     expect(await count('linkages')).to.equal(before);
 

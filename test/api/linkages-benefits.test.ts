@@ -260,6 +260,18 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(self.body.error.details.map((d: { rule: string }) => d.rule)).to.include('NOT_SELF');
     const ok = await poverty.post('/api/v1/linkages').send(linkage('household', demo.id, target.id, { type: 'self_employment_support' }));
     expect(ok.status).to.equal(201);
+    // Designated on 2024-06-01: a linkage from it cannot start before, nor be corrected to.
+    const early = await poverty.post('/api/v1/linkages').send(linkage('household', demo.id, target.id, { type: 'dividend', startDate: '2024-05-31' }));
+    expect(early.status, JSON.stringify(early.body)).to.equal(422);
+    expect(early.body.error.details).to.deep.include({
+      field: 'sourceId',
+      rule: 'SOURCE_IS_DEMONSTRATION',
+      message: 'the source household is a demonstration household since 2024-06-01; the linkage cannot start before',
+    });
+    const moved = await poverty.patch(`/api/v1/linkages/${ok.body.id}`).send({ startDate: '2024-05-01' });
+    expect(moved.status, JSON.stringify(moved.body)).to.equal(422);
+    expect(moved.body.error.details.map((d: { field: string; rule: string }) => `${d.field}:${d.rule}`)).to.include('startDate:SOURCE_IS_DEMONSTRATION');
+    expect((await poverty.patch(`/api/v1/linkages/${ok.body.id}`).send({ startDate: '2024-06-01' })).status).to.equal(200);
   });
 
   it("when the poverty office reports a benefit, then only under a demonstration household's linkage, and another user confirms it", async () => {

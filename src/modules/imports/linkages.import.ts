@@ -4,7 +4,7 @@ import { formatMoney, parseMoney } from '../../core/money';
 import { isInScope, scopeOf, type DataScope } from '../../shared/auth/scope';
 import type { LinkageSourceKind, LinkageType } from '../linkages/linkage.entity';
 import { recordAuditForEach } from '../audit/audit.service';
-import { activeDaysSql, toLinkageDto, type LinkageDtoSource, type NewLinkage } from '../linkages/linkages.service';
+import { activeDaysSql, demonstrationSourceProblem, toLinkageDto, type LinkageDtoSource, type NewLinkage } from '../linkages/linkages.service';
 import { insertRows, type BulkColumn } from './bulk';
 import type { ImportJob, ImportSummary } from './import-job';
 import { distinct, type CheckedRow, type ProblemLog } from './rows';
@@ -31,6 +31,7 @@ interface HouseholdRef {
   household_number: string;
   region_path: string;
   is_demonstration: boolean;
+  demonstration_since: string | null;
 }
 
 interface LinkageRecord {
@@ -76,7 +77,7 @@ async function lookUp({ manager, context, rows }: ImportJob<LinkageRow>): Promis
   const households: HouseholdRef[] =
     numbers.length === 0
       ? []
-      : await manager.query('SELECT id, household_number, region_path, is_demonstration FROM households WHERE household_number = ANY($1::varchar[])', [numbers]);
+      : await manager.query('SELECT id, household_number, region_path, is_demonstration, demonstration_since::text FROM households WHERE household_number = ANY($1::varchar[])', [numbers]);
   return {
     enterprises: new Map(enterprises.map((e) => [e.uscc, e])),
     households: new Map(households.map((h) => [h.household_number, h])),
@@ -106,7 +107,10 @@ function resolve({ row, value, refused }: CheckedRow<LinkageRow>, found: Found, 
     const source = found.households.get(value.sourceHouseholdNumber);
     if (!source) add('sourceHouseholdNumber', 'SOURCE_EXISTS', 'the source household does not exist');
     else if (!isInScope(found.scope, { regionPath: source.region_path })) add('sourceHouseholdNumber', 'SOURCE_IN_YOUR_REGION', 'the source household is registered outside your region');
-    else if (!source.is_demonstration) add('sourceHouseholdNumber', 'SOURCE_IS_DEMONSTRATION', 'only a demonstration household can be the source of a linkage');
+    else {
+      const problem = demonstrationSourceProblem({ isDemonstration: source.is_demonstration, demonstrationSince: source.demonstration_since }, value.startDate);
+      if (problem) add('sourceHouseholdNumber', 'SOURCE_IS_DEMONSTRATION', problem);
+    }
     if (value.sourceHouseholdNumber === value.householdNumber) add('sourceHouseholdNumber', 'NOT_SELF', 'a household cannot be linked to itself');
     sourceId = source?.id;
   }

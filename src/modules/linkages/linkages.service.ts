@@ -56,6 +56,20 @@ type Problem = { field: string; rule: string; message: string };
 /** A demonstration household counts where it lives (SPEC §3): county staff link, correct and end only their own. */
 const SOURCE_OUTSIDE_REGION: Problem = { field: 'sourceId', rule: 'SOURCE_IN_YOUR_REGION', message: 'the source household is registered outside your region' };
 
+/**
+ * A household is the source of a linkage as a demonstration household (SPEC §3), so the linkage may
+ * not start before it was designated: the days before would be a linkage from an ordinary household.
+ * Null when it may; the reason otherwise (API and import alike; an import row whose start date did
+ * not read is checked for the designation only).
+ */
+export function demonstrationSourceProblem(source: { isDemonstration: boolean; demonstrationSince: string | null }, startDate: string | undefined): string | null {
+  if (!source.isDemonstration) return 'only a demonstration household can be the source of a linkage';
+  if (startDate !== undefined && source.demonstrationSince && compareDates(startDate as IsoDate, source.demonstrationSince as IsoDate) < 0) {
+    return `the source household is a demonstration household since ${source.demonstrationSince}; the linkage cannot start before`;
+  }
+  return null;
+}
+
 /** Linkage rows aliased `l`: county staff by the household's region, an enterprise its own. */
 export const LINKAGE_SCOPE = { regionPath: 'l.region_path', enterpriseId: 'l.source_enterprise_id' };
 
@@ -192,6 +206,11 @@ export class LinkagesService {
         `SELECT min(paid_on)::text AS first, max(paid_on)::text AS last FROM benefit_records WHERE linkage_id = $1 AND status <> 'rejected'`,
         [id],
       );
+      if (changes.startDate !== undefined && linkage.sourceKind === 'household') {
+        const source = await manager.getRepository(Household).findOneByOrFail({ id: linkage.sourceId });
+        const problem = demonstrationSourceProblem(source, startDate);
+        if (problem) problems.push({ field: 'startDate', rule: 'SOURCE_IS_DEMONSTRATION', message: problem });
+      }
       if (benefits!.first !== null && compareDates(benefits!.first as IsoDate, startDate as IsoDate) < 0) {
         problems.push({ field: 'startDate', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.first}` });
       }
@@ -265,8 +284,9 @@ export class LinkagesService {
       else if (!isInScope(scopeOf(context.user), { regionPath: source.regionPath })) {
         // It would count for another county's 千户示范: that county's staff, or the city's, link it.
         problems.push(SOURCE_OUTSIDE_REGION);
-      } else if (!source.isDemonstration) {
-        problems.push({ field: 'sourceId', rule: 'SOURCE_IS_DEMONSTRATION', message: 'only a demonstration household can be the source of a linkage' });
+      } else {
+        const problem = demonstrationSourceProblem(source, input.startDate);
+        if (problem) problems.push({ field: 'sourceId', rule: 'SOURCE_IS_DEMONSTRATION', message: problem });
       }
       if (input.sourceId === input.householdId) {
         problems.push({ field: 'sourceId', rule: 'NOT_SELF', message: 'a household cannot be linked to itself' });
