@@ -21,7 +21,7 @@ export interface SheetRow {
 export const CSV_MEDIA_TYPE = 'text/csv';
 export const XLSX_MEDIA_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-export const fileProblem = (message: string, rule: string, row: number | null = null) =>
+const fileProblem = (message: string, rule: string, row: number | null = null) =>
   new DomainError('VALIDATION_FAILED', message, [{ row, column: null, rule, message }]);
 
 /** The non-empty rows of the file, in order; the first is taken as the header. */
@@ -93,9 +93,10 @@ export function parseCsv(text: string): SheetRow[] {
 /**
  * The first worksheet of an XLSX workbook, cell values turned into the text a person typed. The
  * archive is first inflated once, counting (xlsx-limits.ts): a workbook that unpacks to more than
- * 128 MB, whatever its directory claims, or whose sheets hold more rows or wider rows than an import
- * takes, is refused before it is parsed. The sheet is then read row by row (exceljs's streaming
- * reader), so memory follows the rows kept, not a workbook model of every cell.
+ * 128 MB, whatever its directory claims, or with a sheet row wider than an import reads, is refused
+ * before it is parsed. The sheet is then read row by row (exceljs's streaming reader, which also
+ * leaves the template's drop-down lists alone), so memory follows the rows kept, not a workbook
+ * model of every cell, and a file with too many rows is refused at the first row too many.
  */
 export async function readXlsx(bytes: Buffer): Promise<SheetRow[]> {
   await checkXlsxLimits(bytes);
