@@ -307,6 +307,14 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     const format = await importLoans([loanRow(n!, { principal: '100.005', maturityDate: '2027-02-30' })]);
     expect(format.status).to.equal(400);
     expect(format.body.error.details.map((d: Row) => d.column).sort()).to.deep.equal(['maturityDate', 'principal']);
+    // Dates that read are checked with the row's format errors, not on the next upload.
+    const both = await importLoans([loanRow(n!, { principal: '100.005', contractDate: '2026-03-01', disbursementDate: '2026-02-01', maturityDate: '2026-01-01' })]);
+    expect(both.status, JSON.stringify(both.body)).to.equal(400);
+    expect(both.body.error.details.map((d: Row) => [d.row, d.column, d.rule])).to.deep.include.members([
+      [2, 'principal', 'money.invalid'],
+      [2, 'disbursementDate', 'DISBURSEMENT_BEFORE_CONTRACT'],
+      [2, 'maturityDate', 'MATURITY_AFTER_START'],
+    ]);
   });
 
   it('when someone other than a loan officer imports a ledger, then 403; a register kind stays closed to banks', async () => {

@@ -182,13 +182,15 @@ function resolve({ row, value, refused }: CheckedRow<LoanLedgerRow>, bankId: str
   const version = value.modelCode && value.contractDate ? versionInForce(refs.versionsByModel.get(value.modelCode), value.contractDate) : undefined;
   if (value.modelCode && value.contractDate && !version) add('modelCode', 'MODEL_VERSION_IN_FORCE', `no version of ${value.modelCode} is in force on ${value.contractDate}`);
   const borrower = resolveBorrower(value, refs, add);
-  if (broken || !version || !borrower || !branch) return undefined;
+  // The dates are checked whenever they were read, with the row's other problems (SPEC §9: every
+  // error at once), not only once the rest of the row is right.
+  const datesRead = version && value.contractDate && value.maturityDate && !DATE_COLUMNS.some((c) => refused.has(c));
+  const dates = datesRead ? dateFailures(value as NewLoan, version.parameters, today) : [];
+  for (const failure of dates) addFailure(problems, row, value as NewLoan, failure);
+  if (broken || dates.length > 0 || !version || !borrower || !branch) return undefined;
   // Every field the row schema requires is present: Joi refused none of this row's fields.
   const { branchUscc: _branch, householdNumber: _household, enterpriseUscc: _enterprise, guarantorUscc: _guarantor, ...fields } = value as LoanLedgerRow;
   const input: NewLoan = { ...fields, branchId: branch.id, householdId: borrower.householdId, enterpriseId: borrower.enterpriseId, guarantorId };
-  const dates = dateFailures(input, version.parameters, today);
-  for (const failure of dates) addFailure(problems, row, input, failure);
-  if (dates.length > 0) return undefined;
   const termMonths = termMonthsBetween((input.disbursementDate ?? input.contractDate) as IsoDate, input.maturityDate as IsoDate);
   return { row, input, branchId: branch.id, version, borrower: borrower.borrower, termMonths, principal: parseMoney(input.principal) };
 }
@@ -323,6 +325,8 @@ function fundCapacityFailure(
 }
 
 /** A registration failure reported at the file's column for its field, with the limit it broke. */
+const DATE_COLUMNS = ['contractDate', 'disbursementDate', 'maturityDate'] as const;
+
 function addFailure(problems: ProblemLog, row: number, input: NewLoan, failure: RuleFailure): void {
   const borrowerColumn = input.borrowerKind === 'enterprise' ? 'enterpriseUscc' : 'householdNumber';
   const column = failure.field === 'regionPath' ? borrowerColumn : (COLUMN_OF_FIELD[failure.field] ?? failure.field);
