@@ -397,3 +397,56 @@ export function generateSchedule(input: GenerateScheduleInput): ScheduleRow[] {
   assertScheduleInvariants({ ...input, principal, rateAnnual }, rows);
   return rows;
 }
+
+/** A principal repayment (net of reversals) on its value date. */
+export type DatedPrincipal = { date: IsoDate; amount: Decimal };
+
+/**
+ * The interest of each instalment of a schedule on the principal actually outstanding (SPEC §5,
+ * §6.1), so that principal repaid ahead of the plan lowers the interest asked for afterwards and a
+ * schedule stays the measure of what was due (docs/calculations.md "Prepayments"):
+ * - quarterly: Σ over the instalment's charged days of the balance at the end of the day × rate / 360,
+ *   rounded half-up to the fen — the windows the schedule charges: from the disbursement, each up to
+ *   and including its 20th, the last up to the day before maturity;
+ * - monthly: the lesser of the planned opening balance and the balance at the end of the previous due
+ *   date (the disbursement for the first) × rate / 12, rounded half-up: a prepayment lowers the
+ *   interest from the next month, arrears never raise it (penalties are for that).
+ * Without repayments ahead of the plan, every row's interest is what the plan said.
+ */
+export function interestOnBalances(input: {
+  method: ScheduleMethod;
+  principal: Decimal;
+  rateAnnual: Decimal;
+  disbursementDate: IsoDate;
+  rows: ReadonlyArray<{ dueDate: IsoDate; principalDue: Decimal }>;
+  principalRepaid: readonly DatedPrincipal[];
+}): Money[] {
+  const principal = asCoreDecimal(input.principal);
+  const rate = asCoreDecimal(input.rateAnnual);
+  const repaid = [...input.principalRepaid].sort((a, b) => compareDates(a.date, b.date));
+  /** The balance at the end of a day. */
+  const balanceAt = (day: IsoDate) => principal.minus(sumMoney(repaid.filter((r) => compareDates(r.date, day) <= 0).map((r) => asCoreDecimal(r.amount))));
+  if (input.method !== 'interest_quarterly_principal_at_maturity') {
+    let planned = principal;
+    return input.rows.map((row, index) => {
+      const reference = index === 0 ? input.disbursementDate : input.rows[index - 1]!.dueDate;
+      const interest = monthlyInterest(Decimal.max(0, Decimal.min(planned, balanceAt(reference))), rate);
+      planned = planned.minus(asCoreDecimal(row.principalDue));
+      return interest;
+    });
+  }
+  let start = input.disbursementDate;
+  return input.rows.map((row, index) => {
+    const end = index === input.rows.length - 1 ? row.dueDate : addDays(row.dueDate, 1);
+    // Σ balance × days over the pieces of [start, end) between value dates.
+    let baseDays = new Decimal(0);
+    let from = start;
+    for (const change of repaid.filter((r) => compareDates(r.date, start) >= 0 && compareDates(r.date, end) < 0)) {
+      baseDays = baseDays.plus(Decimal.max(0, balanceAt(from)).times(daysBetween(from, change.date)));
+      from = change.date;
+    }
+    baseDays = baseDays.plus(Decimal.max(0, balanceAt(from)).times(daysBetween(from, end)));
+    start = end;
+    return roundHalfUpToFen(baseDays.times(rate).dividedBy(DAY_COUNT_BASIS_DAYS));
+  });
+}

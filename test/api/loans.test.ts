@@ -681,4 +681,40 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q2`)).body).to.include({ reason: 'OVERDUE', days: 92 });
     expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`)).body).to.include({ reason: null, days: 0, totalAmount: '0.00', closingBalance: '0.00' });
   });
+  it('when principal is repaid ahead and no interest, then the interest instalments are still unpaid: OVERDUE, overdue, on interest re-planned on the balance', async () => {
+    // SPEC §5, §6.2: an instalment is paid in full part by part; principal paid ahead once covered the interest.
+    const officer = await t.as('officer.abc');
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND code LIKE '410225%' AND left(code, 9) NOT IN ('410225100', '410225101') ORDER BY code DESC LIMIT 1`,
+    );
+    const registered = await register('officer.abc', microcredit(await household({ villageCode: village.code })));
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const loan = registered.body;
+    const pay = (paidOn: string, amounts: { principal?: string; interest?: string }) =>
+      officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, ...amounts });
+    const interestDue = async () =>
+      Object.fromEntries(((await officer.get(`/api/v1/loans/${loan.id}/schedule`)).body as Array<{ dueDate: string; interestDue: string }>).map((r) => [r.dueDate, r.interestDue]));
+    expect(await interestDue()).to.deep.equal({ '2026-03-20': '120.83', '2026-06-20': '555.83', '2026-09-20': '555.83', '2026-12-20': '549.79', '2027-03-01': '422.92' });
+    expect((await pay('2026-03-20', { interest: '120.83' })).status).to.equal(201);
+    expect((await pay('2026-06-20', { interest: '555.83' })).status).to.equal(201);
+    const prepaid = await pay('2026-08-01', { principal: '20000.00' });
+    expect(prepaid.status, JSON.stringify(prepaid.body)).to.equal(201);
+    // The interest after it is on the balance outstanding: 41 days on 50,000.00 and 51 on 30,000.00 for 2026-09-20 (= §6.2's 432.58).
+    expect(await interestDue()).to.deep.equal({ '2026-03-20': '120.83', '2026-06-20': '555.83', '2026-09-20': '432.58', '2026-12-20': '329.88', '2027-03-01': '253.75' });
+    const q3 = await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`);
+    expect(q3.body).to.include({ reason: 'OVERDUE', totalAmount: '0.00' });
+    const admin = await t.as('admin');
+    expect((await admin.post('/api/v1/jobs/delinquency?date=2026-09-21')).status).to.equal(200);
+    expect((await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id]))[0]).to.deep.equal({ status: 'overdue', days_past_due: 1 });
+    // Paying the interest that accrued, on its day, pays the instalment in full.
+    expect((await pay('2026-09-20', { interest: '432.58' })).status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`)).body).to.include({ reason: null, interestSubsidy: '432.58' });
+    expect((await admin.post('/api/v1/jobs/delinquency?date=2026-09-22')).status).to.equal(200);
+    expect((await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id]))[0]).to.deep.equal({ status: 'active', days_past_due: 0 });
+    // Reversing the prepayment puts the planned interest back.
+    const repayments = (await officer.get(`/api/v1/loans/${loan.id}`)).body.repayments as Array<{ id: string; principal: string }>;
+    const principalOne = repayments.find((r) => r.principal === '20000.00')!;
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${principalOne.id}/reverse`).send({ reason: '录入错误' })).status).to.equal(201);
+    expect((await interestDue())['2026-09-20']).to.equal('555.83');
+  });
 });

@@ -126,21 +126,24 @@ function interestRateUnits(loan: TestLoan, model: OracleModel): bigint | null {
 }
 
 /**
- * SPEC §6.2 OVERDUE, payments applied to instalments in order: some instalment due by the period's
- * last day was not covered by everything paid up to its due date, and was still not covered on the
- * day before the period began.
+ * SPEC §6.2 OVERDUE, each part on its own: some instalment due by the period's last day had its
+ * principal not covered by the principal paid up to its due date, or its interest by the interest
+ * paid (cumulative, in schedule order), and was still not covered on the day before the period began.
  */
 function overdue(loan: TestLoan, first: number, last: number): boolean {
   const payments = repaymentsOf(loan)
     .filter((r) => !r.reversed)
-    .map((r) => ({ day: dayNo(r.paidOn), amount: units(r.principal, 2) + units(r.interest ?? '0.00', 2) }));
-  const paidBy = (t: number) => payments.filter((p) => p.day <= t).reduce((sum, p) => sum + p.amount, 0n);
-  let cumulative = 0n;
+    .map((r) => ({ day: dayNo(r.paidOn), principal: units(r.principal, 2), interest: units(r.interest ?? '0.00', 2) }));
+  const paidBy = (t: number, part: 'principal' | 'interest') => payments.filter((p) => p.day <= t).reduce((sum, p) => sum + p[part], 0n);
+  let principalDue = 0n;
+  let interestDue = 0n;
   for (const row of scheduleFor(loan)) {
     const due = dayNo(row.dueDate);
     if (due > last) break;
-    cumulative += units(row.totalDue.toFixed(2), 2);
-    if (paidBy(Math.max(due, first - 1)) < cumulative) return true;
+    principalDue += units(row.principalDue.toFixed(2), 2);
+    interestDue += units(row.interestDue.toFixed(2), 2);
+    const on = Math.max(due, first - 1);
+    if (paidBy(on, 'principal') < principalDue || paidBy(on, 'interest') < interestDue) return true;
   }
   return false;
 }

@@ -22,7 +22,7 @@ function facts(overrides: Partial<LoanSubsidyFacts> = {}): LoanSubsidyFacts {
     hasGuarantor: false,
     drivenHouseholds: 0,
     principalRepaid: [],
-    amountsPaid: [],
+    interestPaid: [],
     instalments: [],
     extendedInPeriod: false,
     ...overrides,
@@ -151,13 +151,15 @@ describe('settlement engine, one loan and one period (SPEC §6.1–§6.3)', () =
   });
 
   describe('the reasons for a zero (SPEC §6.2 "Eligibility")', () => {
+    const zero = money('0.00');
     const instalments = [
-      { dueDate: d('2026-03-20'), amountDue: money('125.00') },
-      { dueDate: d('2026-06-20'), amountDue: money('600.00') },
-      { dueDate: d('2026-09-20'), amountDue: money('606.94') },
+      { dueDate: d('2026-03-20'), principalDue: zero, interestDue: money('125.00') },
+      { dueDate: d('2026-06-20'), principalDue: zero, interestDue: money('600.00') },
+      { dueDate: d('2026-09-20'), principalDue: zero, interestDue: money('606.94') },
     ];
+    const interestOnly = (interest: Array<{ date: IsoDate; amount: Decimal }>) => ({ principal: [], interest });
     it('when the instalment due 2026-06-20 is unpaid, then 2026Q3 earns 0.00 with OVERDUE, and still shows its days and balances', () => {
-      const line = computeSubsidyLine(facts({ instalments, amountsPaid: [{ date: d('2026-03-20'), amount: money('125.00') }] }), Q3)!;
+      const line = computeSubsidyLine(facts({ instalments, interestPaid: [{ date: d('2026-03-20'), amount: money('125.00') }] }), Q3)!;
       expect(line).to.include({ reason: 'OVERDUE', days: 92 });
       expect(line.totalAmount.toFixed(2)).to.equal('0.00');
       expect(line.interestSegments).to.deep.equal([]);
@@ -166,18 +168,24 @@ describe('settlement engine, one loan and one period (SPEC §6.1–§6.3)', () =
 
     it('when the instalment due on the period\'s last day is paid a day late, then the period is OVERDUE; paid on the day, it is not', () => {
       const early = [{ date: d('2026-03-20'), amount: money('125.00') }, { date: d('2026-06-20'), amount: money('600.00') }];
-      expect(isOverdueInPeriod(instalments, [...early, { date: d('2026-09-20'), amount: money('606.94') }], Q3)).to.equal(false);
-      expect(isOverdueInPeriod(instalments, [...early, { date: d('2026-09-20'), amount: money('606.93') }], Q3)).to.equal(true);
+      expect(isOverdueInPeriod(instalments, interestOnly([...early, { date: d('2026-09-20'), amount: money('606.94') }]), Q3)).to.equal(false);
+      expect(isOverdueInPeriod(instalments, interestOnly([...early, { date: d('2026-09-20'), amount: money('606.93') }]), Q3)).to.equal(true);
     });
 
     it('when an instalment was paid late but before the period began, then that period is not OVERDUE (the earlier one was)', () => {
       const paid = [{ date: d('2026-04-10'), amount: money('725.00') }, { date: d('2026-09-20'), amount: money('606.94') }];
-      expect(isOverdueInPeriod(instalments, paid, Q3)).to.equal(false);
-      expect(isOverdueInPeriod(instalments, paid, parsePeriod('2026Q2'))).to.equal(true);
+      expect(isOverdueInPeriod(instalments, interestOnly(paid), Q3)).to.equal(false);
+      expect(isOverdueInPeriod(instalments, interestOnly(paid), parsePeriod('2026Q2'))).to.equal(true);
     });
 
-    it('when payments are applied in order, then an overpayment of one instalment covers the next', () => {
-      expect(isOverdueInPeriod(instalments, [{ date: d('2026-03-01'), amount: money('1331.94') }], Q3)).to.equal(false);
+    it('when interest is paid ahead, then it covers the next interest; principal paid ahead never covers interest', () => {
+      expect(isOverdueInPeriod(instalments, interestOnly([{ date: d('2026-03-01'), amount: money('1331.94') }]), Q3)).to.equal(false);
+      // 20,000.00 of principal repaid early and no interest: every interest instalment is unpaid (it once covered them).
+      expect(isOverdueInPeriod(instalments, { principal: [{ date: d('2026-03-01'), amount: money('20000.00') }], interest: [] }, Q3)).to.equal(true);
+      const withPrincipal = [...instalments, { dueDate: d('2026-09-20'), principalDue: money('1000.00'), interestDue: zero }];
+      const interestPaid = [{ date: d('2026-03-20'), amount: money('1331.94') }];
+      expect(isOverdueInPeriod(withPrincipal, { principal: [{ date: d('2026-05-01'), amount: money('1000.00') }], interest: interestPaid }, Q3)).to.equal(false);
+      expect(isOverdueInPeriod(withPrincipal, { principal: [{ date: d('2026-05-01'), amount: money('999.99') }], interest: interestPaid }, Q3)).to.equal(true);
     });
 
     it('when the loan was extended inside the period, then EXTENDED; when the period starts on or after the original maturity, then AFTER_MATURITY', () => {
@@ -187,8 +195,11 @@ describe('settlement engine, one loan and one period (SPEC §6.1–§6.3)', () =
 
     it('when the loan matured before the period and still owes it all, then the line shows every day and both balances, with 0.00 and a reason', () => {
       const matured = { disbursementDate: d('2025-06-01'), maturityDate: d('2026-06-01') };
-      const unpaid = [{ dueDate: d('2026-03-20'), amountDue: money('600.00') }, { dueDate: d('2026-06-01'), amountDue: money('50475.00') }];
-      const overdue = computeSubsidyLine(facts({ ...matured, instalments: unpaid, amountsPaid: [{ date: d('2026-03-20'), amount: money('600.00') }] }), Q3)!;
+      const unpaid = [
+        { dueDate: d('2026-03-20'), principalDue: money('0.00'), interestDue: money('600.00') },
+        { dueDate: d('2026-06-01'), principalDue: money('50000.00'), interestDue: money('475.00') },
+      ];
+      const overdue = computeSubsidyLine(facts({ ...matured, instalments: unpaid, interestPaid: [{ date: d('2026-03-20'), amount: money('600.00') }] }), Q3)!;
       expect(overdue).to.include({ reason: 'OVERDUE', days: 92 });
       expect([overdue.openingBalance, overdue.closingBalance, overdue.totalAmount].map((m) => m.toFixed(2))).to.deep.equal(['50000.00', '50000.00', '0.00']);
       expect(overdue.interestSegments).to.deep.equal([]);

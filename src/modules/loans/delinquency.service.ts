@@ -12,9 +12,11 @@ export interface DelinquencyResult {
  * SPEC §5 delinquency for one business date, set-based over every disbursed open loan:
  * an instalment unpaid after its due date makes the loan overdue; days past due count from the
  * oldest unpaid due date; at the model's trigger (compensationTriggerDaysPastDue of the loan's model
- * version) the loan is defaulted, and stays so. Payments are applied to instalments in order:
- * instalment k is unpaid while principal + interest paid by the date is less than the cumulative
- * amount due up to k. Running it twice for a date changes nothing the second time.
+ * version) the loan is defaulted, and stays so. Each part is paid on its own: instalment k is unpaid
+ * while the principal paid by the date is less than the principal due up to k, or the interest paid
+ * less than the interest due up to k (principal repaid ahead never pays interest; the schedule's
+ * interest is on the balance outstanding, see interestOnBalances). Running it twice for a date
+ * changes nothing the second time.
  *
  * The statement decides from its snapshot, but a loan's row may change before the UPDATE reaches it:
  * a repayment holding the row settles the loan, and once it commits PostgreSQL re-checks only the
@@ -37,19 +39,21 @@ WITH open_loans AS (
    WHERE l.status IN ('active', 'overdue', 'defaulted') AND l.disbursement_date IS NOT NULL
      AND (l.delinquency_as_of IS NULL OR l.delinquency_as_of <= $1::date)
 ), paid AS (
-  SELECT r.loan_id, sum(r.principal + r.interest) AS paid
+  SELECT r.loan_id, sum(r.principal) AS principal, sum(r.interest) AS interest
     FROM repayments r JOIN open_loans o ON o.id = r.loan_id
    WHERE r.paid_on <= $1::date
    GROUP BY r.loan_id
 ), due AS (
   SELECT s.loan_id, s.due_date,
-         sum(s.principal_due + s.interest_due) OVER (PARTITION BY s.loan_id ORDER BY s.seq) AS cumulative_due
+         sum(s.principal_due) OVER w AS cumulative_principal,
+         sum(s.interest_due) OVER w AS cumulative_interest
     FROM loan_schedule s JOIN open_loans o ON o.id = s.loan_id AND s.version = o.schedule_version
    WHERE s.due_date < $1::date
+  WINDOW w AS (PARTITION BY s.loan_id ORDER BY s.seq)
 ), oldest_unpaid AS (
   SELECT d.loan_id, min(d.due_date) AS due_date
     FROM due d LEFT JOIN paid p ON p.loan_id = d.loan_id
-   WHERE d.cumulative_due > coalesce(p.paid, 0)
+   WHERE d.cumulative_principal > coalesce(p.principal, 0) OR d.cumulative_interest > coalesce(p.interest, 0)
    GROUP BY d.loan_id
 ), decided AS (
   SELECT o.id, o.status AS old_status, o.days_past_due AS old_days_past_due,

@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
+import { interestOnBalances } from '../../core/schedules';
 import { CoreInputError, invariant } from '../../core/errors';
 import { Decimal, formatMoney, parseMoney, sumMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
@@ -117,6 +118,7 @@ export class LoanServicingService {
       });
       await manager.getRepository(Repayment).insert(repayment);
       const before = toLoanDto(loan);
+      if (!principal.isZero()) await this.replanInterest(manager, loan);
       loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
       if (loan.outstandingPrincipal.isZero()) {
         loan.closedOn = await this.repaidInFullOn(manager, loanId);
@@ -170,6 +172,7 @@ export class LoanServicingService {
         });
         await manager.getRepository(Repayment).insert(reversal);
         const before = toLoanDto(loan);
+        if (!original.principal.isZero()) await this.replanInterest(manager, loan);
         loan.outstandingPrincipal = loan.outstandingPrincipal.plus(original.principal);
         if (loan.status === 'settled' && loan.outstandingPrincipal.greaterThan(0)) {
           loan.closedOn = null;
@@ -273,6 +276,8 @@ export class LoanServicingService {
       loan.currentMaturityDate = input.newMaturityDate;
       loan.scheduleVersion += 1;
       await this.rescheduleFrom(manager, loan, input.extendedOn as IsoDate, fromMaturity as IsoDate);
+      // The new plan's rows are priced on the principal; principal repaid ahead lowers their interest.
+      await this.replanInterest(manager, loan);
       await manager.getRepository(LoanEvent).insert(<never>{
         loanId,
         kind: 'extended',
@@ -327,6 +332,36 @@ export class LoanServicingService {
     await manager.getRepository(ScheduleEntry).insert(rows);
   }
 
+  /**
+   * Principal repaid ahead of the plan (or such a repayment reversed) changes the interest the
+   * schedule asks for afterwards: the interest of every instalment is worked out again on the
+   * balance actually outstanding (interestOnBalances, docs/calculations.md "Prepayments"), as a new
+   * schedule version when any of it changed. Whether an instalment was paid in full is then judged
+   * on each part: principal paid ahead never pays interest.
+   */
+  private async replanInterest(manager: EntityManager, loan: Loan): Promise<void> {
+    if (!loan.disbursementDate) return;
+    const rows = await manager.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } });
+    if (rows.length === 0) return;
+    const repaid: Array<{ paid_on: string; principal: string }> = await manager.query(
+      `SELECT paid_on::text, sum(principal)::text AS principal FROM repayments WHERE loan_id = $1 GROUP BY paid_on HAVING sum(principal) <> 0`,
+      [loan.id],
+    );
+    const interest = interestOnBalances({
+      method: loan.repaymentMethod,
+      principal: loan.principal,
+      rateAnnual: loan.rateAnnual,
+      disbursementDate: loan.disbursementDate as IsoDate,
+      rows: rows.map((r) => ({ dueDate: r.dueDate as IsoDate, principalDue: r.principalDue })),
+      principalRepaid: repaid.map((r) => ({ date: r.paid_on as IsoDate, amount: new Decimal(r.principal) })),
+    });
+    if (interest.every((value, index) => value.eq(rows[index]!.interestDue))) return;
+    loan.scheduleVersion += 1;
+    await manager
+      .getRepository(ScheduleEntry)
+      .insert(rows.map((r, index) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: r.seq, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: interest[index]! })));
+  }
+
   private async repaymentProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, principal: Decimal, interest: Decimal): Promise<Problem[]> {
     const problems: Problem[] = [];
     if (loan.disbursementDate && compareDates(paidOn, loan.disbursementDate as IsoDate) < 0) {
@@ -351,7 +386,7 @@ export class LoanServicingService {
   /**
    * A penalty (罚息) is charged on amounts paid late (SPEC §5: nothing more than is owed), so it is
    * taken only from a loan that was past due on or before the day it is paid: an instalment due
-   * before that day not paid in full by its due date (the delinquency rule, on the current
+   * before that day not paid in full by its due date (either part; the delinquency rule, on the current
    * schedule), or a status the delinquency job set (which also remembers schedules since replaced).
    * No penalty rate is kept, so the loan's penalties together are bounded by its principal, against
    * typing errors.
@@ -362,10 +397,12 @@ export class LoanServicingService {
       `SELECT (SELECT coalesce(sum(r.penalty), 0) FROM repayments r WHERE r.loan_id = $1)::text AS penalty_paid,
               EXISTS (
                 SELECT 1
-                  FROM (SELECT s.due_date, sum(s.principal_due + s.interest_due) OVER (ORDER BY s.seq) AS cumulative_due
-                          FROM loan_schedule s WHERE s.loan_id = $1 AND s.version = $2) d
+                  FROM (SELECT s.due_date, sum(s.principal_due) OVER w AS cumulative_principal, sum(s.interest_due) OVER w AS cumulative_interest
+                          FROM loan_schedule s WHERE s.loan_id = $1 AND s.version = $2 WINDOW w AS (ORDER BY s.seq)) d
+                 CROSS JOIN LATERAL (SELECT coalesce(sum(r.principal), 0) AS principal, coalesce(sum(r.interest), 0) AS interest
+                                       FROM repayments r WHERE r.loan_id = $1 AND r.paid_on <= d.due_date) p
                  WHERE d.due_date < $3::date
-                   AND d.cumulative_due > (SELECT coalesce(sum(r.principal + r.interest), 0) FROM repayments r WHERE r.loan_id = $1 AND r.paid_on <= d.due_date)
+                   AND (d.cumulative_principal > p.principal OR d.cumulative_interest > p.interest)
               )
            OR EXISTS (SELECT 1 FROM loan_events e WHERE e.loan_id = $1 AND e.to_status IN ('overdue', 'defaulted') AND e.effective_date <= $3::date) AS past_due`,
       [loan.id, loan.scheduleVersion, paidOn],

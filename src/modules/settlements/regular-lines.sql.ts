@@ -19,9 +19,10 @@
 //   repeating tail (never a 9: the divisor is 2³·3²·5) cannot move the rounding — and a line's amount
 //   is round(Σ segments, 2);
 // - OVERDUE (isOverdueInPeriod): instalments are checked on max(due date, day before the period) in
-//   schedule order against everything paid by then. Before the period every check is against the same
-//   payments with a growing cumulative due, so they collapse into one: paid before the period <
-//   due before the period. Each instalment due inside the period is checked on its own date;
+//   schedule order, principal paid against principal due and interest paid against interest due, each
+//   cumulative. Before the period every check is against the same payments with a growing cumulative
+//   due, so they collapse into one per part: paid before the period < due before the period. Each
+//   instalment due inside the period is checked on its own date;
 // - amounts are written in their canonical text forms (money 2 decimals, rates formatRate, bases
 //   formatBase, segment amounts 3 decimals) so that stored, read back and hashed they agree.
 import type { EntityManager } from 'typeorm';
@@ -70,13 +71,13 @@ lo AS MATERIALIZED (
      AND l.model_version_id = ANY($5::uuid[]) AND (l.closed_on IS NULL OR l.closed_on >= $3::date)
 ),
 paid_before AS (
-  SELECT r.loan_id, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
+  SELECT r.loan_id, sum(r.principal) AS principal, sum(r.interest) AS interest
     FROM repayments r
    WHERE r.paid_on < $3::date AND r.loan_id IN (SELECT id FROM lo)
    GROUP BY r.loan_id
 ),
 pay AS MATERIALIZED (
-  SELECT r.loan_id, r.paid_on, sum(r.principal) AS principal, sum(r.principal + r.interest) AS total
+  SELECT r.loan_id, r.paid_on, sum(r.principal) AS principal, sum(r.interest) AS interest
     FROM repayments r
    WHERE r.paid_on BETWEEN $3::date AND $4::date AND r.loan_id IN (SELECT id FROM lo)
    GROUP BY r.loan_id, r.paid_on
@@ -91,31 +92,35 @@ paid AS MATERIALIZED (
          coalesce(pb.principal, 0) AS repaid_before,
          coalesce(pb.principal, 0) + coalesce(pi.to_w_from, 0) AS repaid_to_w_from,
          coalesce(pb.principal, 0) + coalesce(pi.principal, 0) AS repaid_to_end,
-         coalesce(pb.total, 0) AS paid_before
+         coalesce(pb.interest, 0) AS interest_before
     FROM lo LEFT JOIN paid_before pb ON pb.loan_id = lo.id LEFT JOIN pay_inside pi ON pi.loan_id = lo.id
 ),
 due AS MATERIALIZED (
-  SELECT s.loan_id, s.seq, s.due_date, s.principal_due + s.interest_due AS amount
+  SELECT s.loan_id, s.seq, s.due_date, s.principal_due, s.interest_due
     FROM loan_schedule s JOIN lo ON lo.id = s.loan_id AND s.version = lo.schedule_version
    WHERE s.due_date <= $4::date
 ),
 due_before AS (
-  SELECT loan_id, sum(amount) AS amount FROM due WHERE due_date < $3::date GROUP BY loan_id
+  SELECT loan_id, sum(principal_due) AS principal, sum(interest_due) AS interest FROM due WHERE due_date < $3::date GROUP BY loan_id
 ),
 due_inside AS (
   SELECT d.loan_id, d.due_date,
-         coalesce(b.amount, 0) + sum(d.amount) OVER (PARTITION BY d.loan_id ORDER BY d.seq) AS cumulative
+         coalesce(b.principal, 0) + sum(d.principal_due) OVER w AS cumulative_principal,
+         coalesce(b.interest, 0) + sum(d.interest_due) OVER w AS cumulative_interest
     FROM due d LEFT JOIN due_before b ON b.loan_id = d.loan_id
    WHERE d.due_date >= $3::date
+  WINDOW w AS (PARTITION BY d.loan_id ORDER BY d.seq)
 ),
 overdue AS (
-  SELECT b.loan_id FROM due_before b JOIN paid pd ON pd.loan_id = b.loan_id WHERE pd.paid_before < b.amount
+  SELECT b.loan_id FROM due_before b JOIN paid pd ON pd.loan_id = b.loan_id
+   WHERE pd.repaid_before < b.principal OR pd.interest_before < b.interest
   UNION ALL
   SELECT i.loan_id
     FROM due_inside i JOIN paid pd ON pd.loan_id = i.loan_id
     LEFT JOIN pay p ON p.loan_id = i.loan_id AND p.paid_on <= i.due_date
-   GROUP BY i.loan_id, i.due_date, i.cumulative, pd.paid_before
-  HAVING pd.paid_before + coalesce(sum(p.total), 0) < i.cumulative
+   GROUP BY i.loan_id, i.due_date, i.cumulative_principal, i.cumulative_interest, pd.repaid_before, pd.interest_before
+  HAVING pd.repaid_before + coalesce(sum(p.principal), 0) < i.cumulative_principal
+      OR pd.interest_before + coalesce(sum(p.interest), 0) < i.cumulative_interest
 ),
 extended AS (
   SELECT DISTINCT ev.loan_id FROM loan_events ev

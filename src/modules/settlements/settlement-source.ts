@@ -166,7 +166,7 @@ async function withFacts(manager: EntityManager, rows: LoanRow[], period: Settle
         hasGuarantor: row.has_guarantor,
         drivenHouseholds: (row.enterprise_id && driven.get(row.enterprise_id)) || 0,
         principalRepaid: paid?.principal ?? [],
-        amountsPaid: paid?.total ?? [],
+        interestPaid: paid?.interest ?? [],
         instalments: instalments.get(row.id) ?? [],
         extendedInPeriod: extended.has(row.id),
       },
@@ -185,19 +185,19 @@ function groupBy<T>(rows: T[], key: (row: T) => string): Map<string, T[]> {
   return groups;
 }
 
-/** Net principal and net principal + interest per value date (a reversal nets out on its repayment's date). */
+/** Net principal and net interest per value date (a reversal nets out on its repayment's date). */
 async function loadPayments(manager: EntityManager, ids: string[], period: SettlementPeriod) {
-  const rows: Array<{ loan_id: string; paid_on: IsoDate; principal: string; total: string }> = await manager.query(
-    `SELECT loan_id, paid_on, sum(principal)::text AS principal, sum(principal + interest)::text AS total
+  const rows: Array<{ loan_id: string; paid_on: IsoDate; principal: string; interest: string }> = await manager.query(
+    `SELECT loan_id, paid_on, sum(principal)::text AS principal, sum(interest)::text AS interest
        FROM repayments WHERE loan_id = ANY($1::uuid[]) AND paid_on <= $2::date
       GROUP BY loan_id, paid_on ORDER BY loan_id, paid_on`,
     [ids, period.lastDay],
   );
-  const byLoan = new Map<string, { principal: DatedAmount[]; total: DatedAmount[] }>();
+  const byLoan = new Map<string, { principal: DatedAmount[]; interest: DatedAmount[] }>();
   for (const [loanId, group] of groupBy(rows, (r) => r.loan_id)) {
     byLoan.set(loanId, {
       principal: group.map((r) => ({ date: r.paid_on, amount: new Decimal(r.principal) })),
-      total: group.map((r) => ({ date: r.paid_on, amount: new Decimal(r.total) })),
+      interest: group.map((r) => ({ date: r.paid_on, amount: new Decimal(r.interest) })),
     });
   }
   return byLoan;
@@ -205,8 +205,8 @@ async function loadPayments(manager: EntityManager, ids: string[], period: Settl
 
 /** The current schedule's instalments due up to the period's last day, in schedule order. */
 async function loadInstalments(manager: EntityManager, ids: string[], period: SettlementPeriod): Promise<Map<string, Instalment[]>> {
-  const rows: Array<{ loan_id: string; due_date: IsoDate; due: string }> = await manager.query(
-    `SELECT s.loan_id, s.due_date, (s.principal_due + s.interest_due)::text AS due
+  const rows: Array<{ loan_id: string; due_date: IsoDate; principal_due: string; interest_due: string }> = await manager.query(
+    `SELECT s.loan_id, s.due_date, s.principal_due::text, s.interest_due::text
        FROM loan_schedule s JOIN loans l ON l.id = s.loan_id AND s.version = l.schedule_version
       WHERE s.loan_id = ANY($1::uuid[]) AND s.due_date <= $2::date
       ORDER BY s.loan_id, s.seq`,
@@ -214,7 +214,7 @@ async function loadInstalments(manager: EntityManager, ids: string[], period: Se
   );
   const byLoan = new Map<string, Instalment[]>();
   for (const [loanId, group] of groupBy(rows, (r) => r.loan_id)) {
-    byLoan.set(loanId, group.map((r) => ({ dueDate: r.due_date, amountDue: new Decimal(r.due) })));
+    byLoan.set(loanId, group.map((r) => ({ dueDate: r.due_date, principalDue: new Decimal(r.principal_due), interestDue: new Decimal(r.interest_due) })));
   }
   return byLoan;
 }

@@ -30,10 +30,11 @@ export interface DatedAmount {
   amount: Decimal;
 }
 
-/** One schedule row: principal + interest due on its date, in schedule order. */
+/** One schedule row: the principal and the interest due on its date, in schedule order. */
 export interface Instalment {
   dueDate: IsoDate;
-  amountDue: Decimal;
+  principalDue: Decimal;
+  interestDue: Decimal;
 }
 
 /** What the engine needs to know about one loan for one period. */
@@ -56,8 +57,8 @@ export interface LoanSubsidyFacts {
   drivenHouseholds: number;
   /** Net principal repaid per value date, dates up to the period's last day. */
   principalRepaid: readonly DatedAmount[];
-  /** Net principal + interest paid per value date, dates up to the period's last day. */
-  amountsPaid: readonly DatedAmount[];
+  /** Net interest paid per value date, dates up to the period's last day. */
+  interestPaid: readonly DatedAmount[];
   /** The current schedule's instalments due on or before the period's last day, in order. */
   instalments: readonly Instalment[];
   /** A loan_events 'extended' row has its effective date inside the period. */
@@ -175,38 +176,46 @@ function linkedBaseParameters(facts: LoanSubsidyFacts): { drivenHouseholds?: num
  *   subsidisable day either.
  */
 export function zeroReason(facts: LoanSubsidyFacts, period: SettlementPeriod): ZeroReason | null {
-  if (isOverdueInPeriod(facts.instalments, facts.amountsPaid, period)) return 'OVERDUE';
+  if (isOverdueInPeriod(facts.instalments, { principal: facts.principalRepaid, interest: facts.interestPaid }, period)) return 'OVERDUE';
   if (facts.extendedInPeriod) return 'EXTENDED';
   if (compareDates(period.firstDay, facts.maturityDate) >= 0) return 'AFTER_MATURITY';
   return null;
 }
 
 /**
- * Payments are applied to instalments in order (value-dated, reversals netted on their date):
- * instalment k is paid in full by a date when everything paid by then covers the instalments 1…k.
- * The period is OVERDUE when some instalment due on or before its last day was not paid in full by
- * its due date and was still short when the period began (an instalment due inside the period counts
- * as soon as it is missed). A shortfall cured before the period does not follow the loan forever:
- * SPEC §6.2 says "a period in which" the instalment was not paid, so it is judged within the period.
+ * Each part is paid on its own (SPEC §5: a repayment has principal and interest parts): instalment k
+ * is paid in full by a date when the principal paid by then covers the principal of instalments
+ * 1…k and the interest paid by then covers their interest (value-dated, reversals netted). Principal
+ * repaid ahead covers later principal, never interest; the schedule's interest is on the balance
+ * actually outstanding (interestOnBalances), so paying what accrued is paying in full. The period is
+ * OVERDUE when some instalment due on or before its last day was not paid in full by its due date
+ * and was still short when the period began (one due inside the period counts as soon as it is
+ * missed). A shortfall cured before the period does not follow the loan forever: SPEC §6.2 says "a
+ * period in which" the instalment was not paid, so it is judged within the period.
  */
-export function isOverdueInPeriod(instalments: readonly Instalment[], amountsPaid: readonly DatedAmount[], period: SettlementPeriod): boolean {
+export function isOverdueInPeriod(
+  instalments: readonly Instalment[],
+  paid: { principal: readonly DatedAmount[]; interest: readonly DatedAmount[] },
+  period: SettlementPeriod,
+): boolean {
   const dayBeforePeriod = addDays(period.firstDay, -1);
-  const payments = [...amountsPaid].sort((a, b) => compareDates(a.date, b.date));
-  let cumulativeDue = new Decimal(0);
-  let paid = new Decimal(0);
-  let next = 0;
+  const principal = cumulativeBy(paid.principal);
+  const interest = cumulativeBy(paid.interest);
+  let principalDue = new Decimal(0);
+  let interestDue = new Decimal(0);
   for (const instalment of instalments) {
     if (compareDates(instalment.dueDate, period.lastDay) > 0) break;
-    cumulativeDue = cumulativeDue.plus(instalment.amountDue);
-    // Due dates increase along the schedule, so the date checked never moves backwards.
+    principalDue = principalDue.plus(instalment.principalDue);
+    interestDue = interestDue.plus(instalment.interestDue);
     const checkedOn = maxDate(instalment.dueDate, dayBeforePeriod);
-    while (next < payments.length && compareDates(payments[next]!.date, checkedOn) <= 0) {
-      paid = paid.plus(payments[next]!.amount);
-      next += 1;
-    }
-    if (paid.lessThan(cumulativeDue)) return true;
+    if (principal(checkedOn).lessThan(principalDue) || interest(checkedOn).lessThan(interestDue)) return true;
   }
   return false;
+}
+
+/** What was paid up to and including a date, from amounts per value date. */
+function cumulativeBy(amounts: readonly DatedAmount[]): (date: IsoDate) => Decimal {
+  return (date) => sumMoney(amounts.filter((a) => compareDates(a.date, date) <= 0).map((a) => a.amount));
 }
 
 /** The balance at the end of each value date: the principal from disbursement, less what was repaid. */

@@ -7,6 +7,7 @@ import {
   Decimal,
   formatMoney,
   generateSchedule,
+  interestOnBalances,
   GenerateScheduleInput,
   InvariantError,
   IsoDate,
@@ -384,5 +385,36 @@ describe('core/schedules (SPEC §5, §6.1)', () => {
         expect(asStrings(rows), context).to.deep.equal(expected);
       }
     }).timeout(60_000);
+  });
+});
+
+describe('interestOnBalances: the schedule\'s interest on the principal actually outstanding (docs/calculations.md "Prepayments")', () => {
+  const base = { principal: new Decimal('50000.00'), rateAnnual: new Decimal('0.0435'), disbursementDate: '2026-03-01' as IsoDate };
+  const planned = (method: GenerateScheduleInput['method']) => generateSchedule({ ...base, method, maturityDate: '2027-03-01' as IsoDate });
+  const on = (method: GenerateScheduleInput['method'], principalRepaid: Array<{ date: string; amount: string }>) =>
+    interestOnBalances({ ...base, method, rows: planned(method), principalRepaid: principalRepaid.map((r) => ({ date: r.date as IsoDate, amount: new Decimal(r.amount) })) }).map(formatMoney);
+
+  it('when nothing is repaid ahead of the plan, then every interest amount is the planned one, for each method', () => {
+    for (const method of ['interest_quarterly_principal_at_maturity', 'equal_installment', 'equal_principal'] as const) {
+      expect(on(method, []), method).to.deep.equal(planned(method).map((r) => formatMoney(r.interestDue)));
+    }
+    // Paid exactly as planned, the monthly plan is unchanged too.
+    const rows = planned('equal_principal');
+    const asPlanned = rows.slice(0, 5).map((r) => ({ date: r.dueDate, amount: formatMoney(r.principalDue) }));
+    expect(on('equal_principal', asPlanned)).to.deep.equal(rows.map((r) => formatMoney(r.interestDue)));
+  });
+
+  it('when 20,000.00 is repaid on 2026-08-01 on a quarterly loan, then the windows after it are charged on the balance (432.58 = §6.2\'s example)', () => {
+    expect(on('interest_quarterly_principal_at_maturity', [{ date: '2026-08-01', amount: '20000.00' }])).to.deep.equal(['120.83', '555.83', '432.58', '329.88', '253.75']);
+  });
+
+  it('when a monthly loan is repaid ahead, then the interest falls from the next month; arrears never raise it', () => {
+    const rows = planned('equal_principal');
+    const ahead = on('equal_principal', [{ date: '2026-04-01', amount: formatMoney(rows[0]!.principalDue) }, { date: '2026-04-15', amount: '10000.00' }]);
+    expect(ahead.slice(0, 2)).to.deep.equal(rows.slice(0, 2).map((r) => formatMoney(r.interestDue)));
+    // 2026-06-01 is charged on the balance at the end of 2026-05-01: 50,000.00 − 4,166.67 − 10,000.00 = 35,833.33 → 129.90.
+    expect(ahead[2]).to.equal('129.90');
+    // Nothing repaid at all (arrears): the balance is above the plan's, and the plan's interest stands.
+    expect(on('equal_principal', [{ date: '2026-03-05', amount: '1.00' }])).to.deep.equal(rows.map((r) => formatMoney(r.interestDue)));
   });
 });
