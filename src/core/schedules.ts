@@ -410,7 +410,8 @@ export type DatedPrincipal = { date: IsoDate; amount: Decimal };
  *   and including its 20th, the last up to the day before maturity;
  * - monthly: the lesser of the planned opening balance and the balance at the end of the previous due
  *   date (the disbursement for the first) × rate / 12, rounded half-up: a prepayment lowers the
- *   interest from the next month, arrears never raise it (penalties are for that).
+ *   interest from the next month, arrears never raise it (penalties are for that). The month in which
+ *   the loan is repaid in full, before its due date, charges at most the days that ran (Actual/360).
  * Without repayments ahead of the plan, every row's interest is what the plan said.
  */
 export function interestOnBalances(input: {
@@ -426,27 +427,33 @@ export function interestOnBalances(input: {
   const repaid = [...input.principalRepaid].sort((a, b) => compareDates(a.date, b.date));
   /** The balance at the end of a day. */
   const balanceAt = (day: IsoDate) => principal.minus(sumMoney(repaid.filter((r) => compareDates(r.date, day) <= 0).map((r) => asCoreDecimal(r.amount))));
+  /** Σ balance at the end of each day × days over [start, end), piece by piece between value dates. */
+  const baseDays = (start: IsoDate, end: IsoDate) => {
+    let total = new Decimal(0);
+    let from = start;
+    for (const change of repaid.filter((r) => compareDates(r.date, start) >= 0 && compareDates(r.date, end) < 0)) {
+      total = total.plus(Decimal.max(0, balanceAt(from)).times(daysBetween(from, change.date)));
+      from = change.date;
+    }
+    return total.plus(Decimal.max(0, balanceAt(from)).times(daysBetween(from, end)));
+  };
+  const accrued = (start: IsoDate, end: IsoDate) => roundHalfUpToFen(baseDays(start, end).times(rate).dividedBy(DAY_COUNT_BASIS_DAYS));
   if (input.method !== 'interest_quarterly_principal_at_maturity') {
     let planned = principal;
     return input.rows.map((row, index) => {
       const reference = index === 0 ? input.disbursementDate : input.rows[index - 1]!.dueDate;
-      const interest = monthlyInterest(Decimal.max(0, Decimal.min(planned, balanceAt(reference))), rate);
+      let interest = monthlyInterest(Decimal.max(0, Decimal.min(planned, balanceAt(reference))), rate);
       planned = planned.minus(asCoreDecimal(row.principalDue));
+      // Repaid in full before this due date: the month is cut at the payoff, its days charged as they ran.
+      if (balanceAt(reference).gt(0) && !balanceAt(addDays(row.dueDate, -1)).gt(0)) interest = Decimal.min(interest, accrued(reference, row.dueDate));
       return interest;
     });
   }
   let start = input.disbursementDate;
   return input.rows.map((row, index) => {
     const end = index === input.rows.length - 1 ? row.dueDate : addDays(row.dueDate, 1);
-    // Σ balance × days over the pieces of [start, end) between value dates.
-    let baseDays = new Decimal(0);
-    let from = start;
-    for (const change of repaid.filter((r) => compareDates(r.date, start) >= 0 && compareDates(r.date, end) < 0)) {
-      baseDays = baseDays.plus(Decimal.max(0, balanceAt(from)).times(daysBetween(from, change.date)));
-      from = change.date;
-    }
-    baseDays = baseDays.plus(Decimal.max(0, balanceAt(from)).times(daysBetween(from, end)));
+    const interest = accrued(start, end);
     start = end;
-    return roundHalfUpToFen(baseDays.times(rate).dividedBy(DAY_COUNT_BASIS_DAYS));
+    return interest;
   });
 }

@@ -716,5 +716,15 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const principalOne = repayments.find((r) => r.principal === '20000.00')!;
     expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${principalOne.id}/reverse`).send({ reason: '录入错误' })).status).to.equal(201);
     expect((await interestDue())['2026-09-20']).to.equal('555.83');
+    // Repaid in full on 2026-10-01 with no interest: the loan is settled and still owes the 10 days'
+    // interest since 2026-09-20 (60.42, due 2026-12-20), which it takes afterwards; no principal, nothing more.
+    expect((await pay('2026-09-20', { interest: '123.25' })).status, 'the rest of the restored 555.83').to.equal(201);
+    expect((await pay('2026-10-01', { principal: '50000.00' })).status).to.equal(201);
+    expect(await interestDue()).to.deep.include({ '2026-12-20': '60.42', '2027-03-01': '0.00' });
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-10-01' });
+    expectError(await pay('2026-10-01', { principal: '0.01' }), 409, 'INVALID_STATE');
+    expectError(await pay('2026-10-01', { interest: '60.43' }), 422, 'RULE_VIOLATION');
+    expect((await pay('2026-10-01', { interest: '60.42' })).status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-10-01' });
   });
 });

@@ -94,10 +94,13 @@ export class LoanServicingService {
       const loan = await this.lockLoan(manager, context, loanId);
       const previous = await manager.getRepository(Repayment).findOneBy({ loanId, idempotencyKey });
       if (previous) return sameRepaymentOrRefuse(previous, input);
-      if (!REPAYABLE_STATUSES.includes(loan.status)) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
       const principal = parseMoney(input.principal);
       const interest = parseMoney(input.interest);
       const penalty = parseMoney(input.penalty);
+      // A loan repaid in full may still owe the interest that accrued to its payoff (due on the next
+      // interest date of its schedule): it takes that, and penalties, but no principal.
+      const settledInterest = loan.status === 'settled' && principal.isZero();
+      if (!REPAYABLE_STATUSES.includes(loan.status) && !settledInterest) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
       const problems = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
       if (penalty.greaterThan(0)) problems.push(...(await this.penaltyProblems(manager, loan, input.paidOn as IsoDate, penalty)));
       if (principal.plus(interest).plus(penalty).isZero()) {
@@ -120,7 +123,7 @@ export class LoanServicingService {
       const before = toLoanDto(loan);
       if (!principal.isZero()) await this.replanInterest(manager, loan);
       loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
-      if (loan.outstandingPrincipal.isZero()) {
+      if (loan.outstandingPrincipal.isZero() && !settledInterest) {
         loan.closedOn = await this.repaidInFullOn(manager, loanId);
         await this.moveTo(manager, context, loan, 'settled', loan.closedOn, 'settled', { repaymentId: repayment.id });
       }

@@ -414,6 +414,16 @@ describe('interestOnBalances: the schedule\'s interest on the principal actually
     expect(ahead.slice(0, 2)).to.deep.equal(rows.slice(0, 2).map((r) => formatMoney(r.interestDue)));
     // 2026-06-01 is charged on the balance at the end of 2026-05-01: 50,000.00 − 4,166.67 − 10,000.00 = 35,833.33 → 129.90.
     expect(ahead[2]).to.equal('129.90');
+    // Repaid in full on 2026-08-20, five days after an instalment: that month charges its five days (Actual/360), none after.
+    const small = { principal: new Decimal('12000.00'), rateAnnual: new Decimal('0.0435'), disbursementDate: '2026-01-15' as IsoDate };
+    const plan = generateSchedule({ ...small, method: 'equal_principal', maturityDate: '2027-01-15' as IsoDate });
+    const onTime = plan.filter((r) => r.dueDate <= '2026-08-15').map((r) => ({ date: r.dueDate, amount: r.principalDue }));
+    const left = new Decimal('12000.00').minus(onTime.reduce((sum, r) => sum.plus(r.amount), new Decimal(0)));
+    const paidOff = interestOnBalances({ ...small, method: 'equal_principal', rows: plan, principalRepaid: [...onTime, { date: '2026-08-20' as IsoDate, amount: left }] });
+    expect(paidOff.slice(6).map(formatMoney)).to.deep.equal(['21.75', '3.02', '0.00', '0.00', '0.00', '0.00']);
+    // Every instalment paid on its day, the last included: the plan stands.
+    const all = plan.map((r) => ({ date: r.dueDate, amount: r.principalDue }));
+    expect(interestOnBalances({ ...small, method: 'equal_principal', rows: plan, principalRepaid: all }).map(formatMoney)).to.deep.equal(plan.map((r) => formatMoney(r.interestDue)));
     // Nothing repaid at all (arrears): the balance is above the plan's, and the plan's interest stands.
     expect(on('equal_principal', [{ date: '2026-03-05', amount: '1.00' }])).to.deep.equal(rows.map((r) => formatMoney(r.interestDue)));
   });
