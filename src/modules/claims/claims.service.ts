@@ -12,6 +12,7 @@ import type { Page, PageOf } from '../../shared/http/schemas';
 import { recordAudit } from '../audit/audit.service';
 import { Guarantee } from '../guarantees/guarantee.entity';
 import { Loan } from '../loans/loan.entity';
+import { defaultedOn } from '../loans/loan-lookups';
 import { LOAN_SCOPE } from '../loans/loans-query.service';
 import { ModelVersion } from '../models/model-version.entity';
 import { Claim, type ClaimStatus } from './claim.entity';
@@ -196,11 +197,7 @@ export class ClaimsService {
     }
     const existing = await this.openClaimOf(manager, loan.id);
     if (existing) throw alreadyClaimed(existing);
-    const [event]: Array<{ on: string }> = await manager.query(
-      `SELECT effective_date::text AS on FROM loan_events WHERE loan_id = $1 AND to_status = 'defaulted' ORDER BY id DESC LIMIT 1`,
-      [loan.id],
-    );
-    const earliest = (event?.on ?? loan.disbursementDate!) as IsoDate;
+    const earliest = ((await defaultedOn(manager, loan.id)) ?? loan.disbursementDate!) as IsoDate;
     const today = todayInShanghai();
     if (compareDates(claimDate, earliest) < 0 || compareDates(claimDate, today) > 0) {
       throw new DomainError('RULE_VIOLATION', 'the claim date must lie between the day the loan defaulted and today', [

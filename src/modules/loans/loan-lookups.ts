@@ -149,3 +149,12 @@ export function toRegistrationLookups(row: Record<string, any>): RegistrationLoo
     householdHasOpenLoan: row!.household_has_open_loan,
   };
 }
+
+/** The day the loan last became defaulted (its latest status event to `defaulted`), if it ever did. */
+export async function defaultedOn(manager: EntityManager, loanId: string): Promise<string | null> {
+  const [event]: Array<{ on: string }> = await manager.query(
+    `SELECT effective_date::text AS on FROM loan_events WHERE loan_id = $1 AND to_status = 'defaulted' ORDER BY id DESC LIMIT 1`,
+    [loanId],
+  );
+  return event?.on ?? null;
+}

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { compareDates, type IsoDate } from '../../core/dates';
-import { interestOnBalances } from '../../core/schedules';
+import { interestOnBalances, type DatedPrincipal } from '../../core/schedules';
 import { CoreInputError, invariant } from '../../core/errors';
 import { Decimal, formatMoney, parseMoney, sumMoney } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
@@ -13,6 +13,7 @@ import { toLoanDto, type LoanDto } from './loan.dto';
 import { Loan, type LoanStatus } from './loan.entity';
 import { LoanEvent } from './loan-event.entity';
 import { scheduleEntries, type Replan } from './loan-registration.service';
+import { defaultedOn } from './loan-lookups';
 import { canTransition, REPAYABLE_STATUSES } from './loan.status';
 import { Repayment } from './repayment.entity';
 import { ScheduleEntry } from './schedule-entry.entity';
@@ -139,13 +140,9 @@ export class LoanServicingService {
    * dated like what they undo, so a day whose repayments were all reversed moved nothing.
    */
   private async repaidInFullOn(manager: EntityManager, loanId: string): Promise<string> {
-    const [row]: Array<{ on: string }> = await manager.query(
-      `SELECT max(paid_on)::text AS on FROM (
-         SELECT paid_on FROM repayments WHERE loan_id = $1 GROUP BY paid_on HAVING sum(principal) <> 0) moved`,
-      [loanId],
-    );
-    invariant(row?.on != null, 'a loan repaid in full has a repayment of principal', { loanId });
-    return row.on;
+    const last = (await principalMovements(manager, loanId)).at(-1);
+    invariant(last !== undefined, 'a loan repaid in full has a repayment of principal', { loanId });
+    return last.date;
   }
 
   /** A correction is a reversal: a new record with the negated parts (SPEC §5). Each repayment is reversed once. */
@@ -239,13 +236,10 @@ export class LoanServicingService {
           { field: 'id', rule: 'NO_CLAIM_IN_PROGRESS', message: `claim ${claim.claim_number} is ${claim.status}` },
         ]);
       }
-      const [defaulted]: Array<{ on: string }> = await manager.query(
-        `SELECT effective_date::text AS on FROM loan_events WHERE loan_id = $1 AND to_status = 'defaulted' ORDER BY id DESC LIMIT 1`,
-        [loan.id],
-      );
+      const defaulted = await defaultedOn(manager, loan.id);
       const problems: Problem[] = [];
-      if (defaulted && compareDates(input.writtenOffOn as IsoDate, defaulted.on as IsoDate) < 0) {
-        problems.push({ field: 'writtenOffOn', rule: 'NOT_BEFORE_DEFAULT', message: `the loan defaulted on ${defaulted.on}` });
+      if (defaulted && compareDates(input.writtenOffOn as IsoDate, defaulted as IsoDate) < 0) {
+        problems.push({ field: 'writtenOffOn', rule: 'NOT_BEFORE_DEFAULT', message: `the loan defaulted on ${defaulted}` });
       }
       if (compareDates(input.writtenOffOn as IsoDate, todayInShanghai()) > 0) {
         problems.push({ field: 'writtenOffOn', rule: 'NOT_IN_FUTURE', message: 'record a write-off once it is made' });
@@ -346,17 +340,13 @@ export class LoanServicingService {
     if (!loan.disbursementDate) return;
     const rows = await manager.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } });
     if (rows.length === 0) return;
-    const repaid: Array<{ paid_on: string; principal: string }> = await manager.query(
-      `SELECT paid_on::text, sum(principal)::text AS principal FROM repayments WHERE loan_id = $1 GROUP BY paid_on HAVING sum(principal) <> 0`,
-      [loan.id],
-    );
     const interest = interestOnBalances({
       method: loan.repaymentMethod,
       principal: loan.principal,
       rateAnnual: loan.rateAnnual,
       disbursementDate: loan.disbursementDate as IsoDate,
       rows: rows.map((r) => ({ dueDate: r.dueDate as IsoDate, principalDue: r.principalDue })),
-      principalRepaid: repaid.map((r) => ({ date: r.paid_on as IsoDate, amount: new Decimal(r.principal) })),
+      principalRepaid: await principalMovements(manager, loan.id),
     });
     if (interest.every((value, index) => value.eq(rows[index]!.interestDue))) return;
     loan.scheduleVersion += 1;
@@ -461,6 +451,19 @@ export class LoanServicingService {
     await recordAudit(manager, context, { action, entityType: 'loan', entityId: loan.id, before, after: { ...after, ...done }, regionPath: loan.regionPath, institutionId: loan.bankId });
     return after;
   }
+}
+
+/**
+ * The loan's principal repaid, net, per value date on which it moved, in date order (a day whose
+ * repayments were all reversed moved nothing: reversals are dated like what they undo).
+ */
+async function principalMovements(manager: EntityManager, loanId: string): Promise<DatedPrincipal[]> {
+  const rows: Array<{ paid_on: string; principal: string }> = await manager.query(
+    `SELECT paid_on::text, sum(principal)::text AS principal FROM repayments WHERE loan_id = $1
+      GROUP BY paid_on HAVING sum(principal) <> 0 ORDER BY paid_on`,
+    [loanId],
+  );
+  return rows.map((r) => ({ date: r.paid_on as IsoDate, amount: new Decimal(r.principal) }));
 }
 
 /**
