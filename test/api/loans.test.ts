@@ -703,6 +703,11 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(await interestDue()).to.deep.equal({ '2026-03-20': '120.83', '2026-06-20': '555.83', '2026-09-20': '432.58', '2026-12-20': '329.88', '2027-03-01': '253.75' });
     const q3 = await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`);
     expect(q3.body).to.include({ reason: 'OVERDUE', totalAmount: '0.00' });
+    // The detail's arrears are judged part by part too: the 432.58 of interest, not 0.00 (20,000.00 of principal paid ahead).
+    const balancesOn = async (asOf: string) => (await officer.get(`/api/v1/loans/${loan.id}?asOf=${asOf}`)).body.balances;
+    expect(await balancesOn('2026-09-20')).to.include({ dueToDate: '1109.24', principalPaid: '20000.00', interestPaid: '676.66', arrears: '432.58' });
+    const context = { requestId: 'arrears', user: await t.services.auth.authenticate(`Bearer ${await t.tokenFor('admin')}`), ip: '127.0.0.1' };
+    expect((await t.services.loansQuery.detail(context, loan.id, '2026-09-20')).balances, 'the loan statement’s balances').to.include({ arrears: '432.58' });
     const admin = await t.as('admin');
     expect((await admin.post('/api/v1/jobs/delinquency?date=2026-09-21')).status).to.equal(200);
     expect((await t.db.dataSource.query('SELECT status, days_past_due FROM loans WHERE id = $1', [loan.id]))[0]).to.deep.equal({ status: 'overdue', days_past_due: 1 });

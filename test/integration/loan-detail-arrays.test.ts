@@ -119,8 +119,11 @@ describe('kept loan detail arrays (issue 7): rewritten by the database on every 
     expect(beforeRepayment.statements).to.deep.equal(['loan-detail-kept-document', 'loan-detail-document']);
 
     await db.dataSource.query(`UPDATE loan_detail_arrays SET due_dates = due_dates[2:2] || due_dates[1:1] || due_dates[3:] WHERE loan_id = $1`, [loan.id]);
-    const [{ cumulative }] = await db.dataSource.query(`SELECT due_cumulative AS cumulative FROM loan_detail_arrays WHERE loan_id = $1`, [loan.id]);
-    expect(cumulative, 'no running totals over due dates out of order').to.equal(null);
+    const [{ cumulative, principal }] = await db.dataSource.query(
+      `SELECT due_cumulative AS cumulative, due_principal_cumulative AS principal FROM loan_detail_arrays WHERE loan_id = $1`,
+      [loan.id],
+    );
+    expect([cumulative, principal], 'no running totals over due dates out of order').to.deep.equal([null, null]);
     const unordered = await read('2099-12-31');
     expect(unordered.statements).to.deep.equal(['loan-detail-kept-document', 'loan-detail-document']);
     expect(unordered.document.balances).to.deep.equal(kept.document.balances);

@@ -97,22 +97,30 @@ const DOCUMENT_LOAN_FIELDS = `
            'guarantorId', l.guarantor_id, 'riskFundId', l.risk_fund_id, 'status', l.status, 'daysPastDue', l.days_past_due,
            'delinquencyAsOf', l.delinquency_as_of, 'closedOn', l.closed_on`;
 
-/** The balances as of $2 (balancesAt() as sums) from what was repaid and what fell due by then. */
-const documentBalances = (paid: { principal: string; interest: string; penalty: string }, due: string) => `
+/**
+ * The balances as of $2 (balancesAt() as sums) from what was repaid and what fell due by then. The
+ * arrears part by part, as the overdue judgement: principal paid ahead does not pay interest owed.
+ */
+const documentBalances = (paid: { principal: string; interest: string; penalty: string }, due: { total: string; principal: string }) => `
            'balances', json_build_object(
              'asOf', $2::date,
              'outstandingPrincipal', (CASE WHEN l.disbursement_date <= $2::date THEN l.principal - ${paid.principal} ELSE 0 END)::numeric(16,2)::text,
              'principalPaid', ${paid.principal}::numeric(16,2)::text,
              'interestPaid', ${paid.interest}::numeric(16,2)::text,
              'penaltyPaid', ${paid.penalty}::numeric(16,2)::text,
-             'dueToDate', ${due}::numeric(16,2)::text,
-             'arrears', greatest(${due} - ${paid.principal} - ${paid.interest}, 0)::numeric(16,2)::text)`;
+             'dueToDate', ${due.total}::numeric(16,2)::text,
+             'arrears', (greatest(${due.principal} - ${paid.principal}, 0)
+                         + greatest(${due.total} - ${due.principal} - ${paid.interest}, 0))::numeric(16,2)::text)`;
 
 /**
- * What the current schedule made due by $2, from the kept running totals (migration
- * LoanDetailDueToDate): the element at the count of due dates on or before $2; none before the first.
+ * What the current schedule made due by $2, in all and of principal, from the kept running totals
+ * (migrations LoanDetailDueToDate, LoanDetailArrearsByPart): the element at the count of due dates on
+ * or before $2; none before the first.
  */
-const KEPT_DUE = `COALESCE(da.due_cumulative[width_bucket($2::date, da.due_dates)], 0)`;
+const KEPT_DUE = {
+  total: `COALESCE(da.due_cumulative[width_bucket($2::date, da.due_dates)], 0)`,
+  principal: `COALESCE(da.due_principal_cumulative[width_bucket($2::date, da.due_dates)], 0)`,
+};
 
 /**
  * GET /loans/:id as PostgreSQL writes it (issue 7): the whole LoanDetailDto as JSON text, which the
@@ -131,7 +139,7 @@ const KEPT_DUE = `COALESCE(da.due_cumulative[width_bucket($2::date, da.due_dates
  */
 const LOAN_DETAIL_KEPT_DOCUMENT_SQL = `
   SELECT l.bank_id, l.region_path, l.enterprise_id,
-         CASE WHEN ${KEPT_SUMS_APPLY} AND da.due_cumulative IS NOT NULL THEN json_build_object(${DOCUMENT_LOAN_FIELDS},
+         CASE WHEN ${KEPT_SUMS_APPLY} AND da.due_cumulative IS NOT NULL AND da.due_principal_cumulative IS NOT NULL THEN json_build_object(${DOCUMENT_LOAN_FIELDS},
            'schedule', da.schedule, 'repayments', da.repayments, 'events', da.events,
            ${documentBalances({ principal: 'da.paid_principal', interest: 'da.paid_interest', penalty: 'da.paid_penalty' }, KEPT_DUE)}
          )::text END AS document
@@ -142,14 +150,14 @@ const LOAN_DETAIL_KEPT_DOCUMENT_SQL = `
 /**
  * GET /loans/:id when the kept row cannot answer alone (above): the arrays kept, or built from the
  * rows for a loan without a kept row; the kept sums when they apply, else the repayments summed as of
- * $2; the due amounts summed from the kept arrays or the rows. $1 the loan · $2 the date of the balances.
+ * $2; the due amounts summed from the kept schedule array or the rows. $1 the loan · $2 the date of the balances.
  */
 const LOAN_DETAIL_DOCUMENT_SQL = `
   SELECT l.bank_id, l.region_path, l.enterprise_id, json_build_object(${DOCUMENT_LOAN_FIELDS},
            'schedule', COALESCE(da.schedule, ${SCHEDULE_JSON}),
            'repayments', COALESCE(da.repayments, ${REPAYMENTS_JSON}),
            'events', COALESCE(da.events, ${EVENTS_JSON}),
-           ${documentBalances({ principal: 'paid.principal', interest: 'paid.interest', penalty: 'paid.penalty' }, 'due.total')}
+           ${documentBalances({ principal: 'paid.principal', interest: 'paid.interest', penalty: 'paid.penalty' }, { total: 'due.total', principal: 'due.principal' })}
          )::text AS document
   ${BORROWER_JOINS}
     LEFT JOIN loan_detail_arrays da ON da.loan_id = l.id
@@ -161,11 +169,14 @@ const LOAN_DETAIL_DOCUMENT_SQL = `
                 CASE WHEN ${KEPT_SUMS_APPLY} THEN da.paid_interest ELSE paid_rows.interest END AS interest,
                 CASE WHEN ${KEPT_SUMS_APPLY} THEN da.paid_penalty ELSE paid_rows.penalty END AS penalty) paid
    CROSS JOIN LATERAL (
-         SELECT COALESCE(sum(s.principal_due + s.interest_due), 0) AS total
+         SELECT COALESCE(sum(s.principal_due + s.interest_due), 0) AS total, COALESCE(sum(s.principal_due), 0) AS principal
            FROM loan_schedule s WHERE da.loan_id IS NULL AND s.loan_id = l.id AND s.version = l.schedule_version AND s.due_date <= $2::date) due_rows
    CROSS JOIN LATERAL (
-         SELECT COALESCE(sum(u.total), 0) AS total FROM unnest(da.due_dates, da.due_totals) AS u(due_date, total) WHERE u.due_date <= $2::date) due_kept
-   CROSS JOIN LATERAL (SELECT CASE WHEN da.loan_id IS NULL THEN due_rows.total ELSE due_kept.total END AS total) due
+         SELECT COALESCE(sum((x.entry->>'totalDue')::numeric), 0) AS total, COALESCE(sum((x.entry->>'principalDue')::numeric), 0) AS principal
+           FROM json_array_elements(da.schedule) AS x(entry) WHERE (x.entry->>'dueDate')::date <= $2::date) due_kept
+   CROSS JOIN LATERAL (
+         SELECT CASE WHEN da.loan_id IS NULL THEN due_rows.total ELSE due_kept.total END AS total,
+                CASE WHEN da.loan_id IS NULL THEN due_rows.principal ELSE due_kept.principal END AS principal) due
    WHERE l.id = $1`;
 
 /** Amounts as PostgreSQL prints numeric(16,2): always two decimals, as formatMoney writes them. */

@@ -191,8 +191,11 @@ export function balancesAt(
   const principalPaid = sum(upTo.map((r) => r.principal));
   const interestPaid = sum(upTo.map((r) => r.interest));
   const disbursed = loan.disbursementDate !== null && loan.disbursementDate <= asOf;
-  const dueToDate = sum(schedule.filter((s) => s.dueDate <= asOf).map((s) => new Decimal(s.totalDue)));
-  const arrears = Decimal.max(dueToDate.minus(principalPaid).minus(interestPaid), 0);
+  const due = schedule.filter((s) => s.dueDate <= asOf);
+  const dueToDate = sum(due.map((s) => new Decimal(s.totalDue)));
+  const principalDue = sum(due.map((s) => new Decimal(s.principalDue)));
+  // Part by part, as the overdue judgement: principal paid ahead does not pay interest owed.
+  const arrears = Decimal.max(principalDue.minus(principalPaid), 0).plus(Decimal.max(dueToDate.minus(principalDue).minus(interestPaid), 0));
   return {
     asOf,
     outstandingPrincipal: formatMoney(disbursed ? loan.principal.minus(principalPaid) : new Decimal(0)),
