@@ -321,8 +321,9 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
 
     const rejected = await (await t.as('finance2')).post(`/api/v1/claims/${claim.id}/reject`).send({ reason: '借款人已结清' });
     expect(rejected.body).to.include({ status: 'rejected', decidedBy: users.finance2, decisionReason: '借款人已结清', totalPaid: '0.00' });
-    const [audit] = await t.db.dataSource.query(`SELECT before FROM audit_log WHERE entity_id = $1 AND action = 'reject'`, [claim.id]);
+    const [audit] = await t.db.dataSource.query(`SELECT before, after FROM audit_log WHERE entity_id = $1 AND action = 'reject'`, [claim.id]);
     expect(audit.before, 'the approval it replaces').to.include({ status: 'approved', decidedBy: users.finance });
+    expect(audit.after, 'who decided, as the row says').to.include({ status: 'rejected', decidedBy: users.finance2 });
     expect((await pay(claim.id, { party: 'risk_fund', paidOn: '2026-11-02' })).status).to.equal(409);
   });
 

@@ -111,6 +111,9 @@ describe('guarantees: applications, maker-checker, limits, letters, fees (SPEC Â
     const entry = audit.body.items.find((e: { action: string }) => e.action === 'guarantee_approved');
     expect(entry.before).to.include({ status: 'pending_guarantee', borrowerName: detail.body.borrowerName });
     expect(entry.after).to.include({ status: 'active', borrowerName: detail.body.borrowerName });
+    const filed = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'guarantee', entityId: application.id });
+    const filing = filed.body.items.find((e: { action: string }) => e.action === 'file');
+    expect(filing.after, 'the rates the application was filed at').to.include({ feeRateAnnual: application.feeRateAnnual, feeSubsidyRateAnnual: application.feeSubsidyRateAnnual });
     expect(detail.body.borrowerName).to.be.a('string').that.is.not.empty;
 
     const before = await counts();

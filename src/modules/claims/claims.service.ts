@@ -152,7 +152,7 @@ export class ClaimsService {
         entityType: 'claim',
         entityId: id,
         before,
-        after: { status: to, decidedOn: claim.decidedOn, reason },
+        after: { status: to, decidedBy: claim.decidedBy, decidedOn: claim.decidedOn, reason },
         regionPath: loan.regionPath,
         institutionId: loan.bankId,
       });

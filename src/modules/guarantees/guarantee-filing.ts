@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { invariant } from '../../core/errors';
-import { asCoreDecimal, Decimal, formatMoney } from '../../core/money';
+import { asCoreDecimal, Decimal, formatMoney, formatRate } from '../../core/money';
 import type { AuthenticatedContext } from '../../shared/auth/context';
 import { DomainError } from '../../shared/http/errors';
 import { recordAudit } from '../audit/audit.service';
@@ -59,7 +59,15 @@ export async function fileGuaranteeApplication(manager: EntityManager, context: 
     action: 'file',
     entityType: 'guarantee',
     entityId: guarantee.id,
-    after: { loanId: loan.id, guarantorId: guarantor.id, guaranteedAmount: formatMoney(guarantee.guaranteedAmount), coverageRatio: rule.coverageRatio, status: 'pending' },
+    after: {
+      loanId: loan.id,
+      guarantorId: guarantor.id,
+      guaranteedAmount: formatMoney(guarantee.guaranteedAmount),
+      coverageRatio: rule.coverageRatio,
+      feeRateAnnual: formatRate(guarantee.feeRateAnnual),
+      feeSubsidyRateAnnual: formatRate(guarantee.feeSubsidyRateAnnual),
+      status: 'pending',
+    },
     regionPath: loan.regionPath,
     institutionId: loan.bankId,
   });
