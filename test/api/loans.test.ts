@@ -179,7 +179,7 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(uncapped.body.error.details[0].message).to.contain('600 months');
   });
 
-  it('when a loan disbursed at registration, or its contract, is dated after today, then NOT_IN_FUTURE (with every other failed rule) as POST /disburse answers; a guaranteed loan may still request a later date', async () => {
+  it('when a loan disbursed at registration, or its contract, is dated after today, then NOT_IN_FUTURE (a disbursement with every other failed rule, a contract on its dates alone) as POST /disburse answers; a guaranteed loan may still request a later date', async () => {
     const today = todayInShanghai();
     const later = { contractDate: today, disbursementDate: addDays(today, 1), maturityDate: addMonthsClamped(addDays(today, 1), 12) };
     const before = await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans');
@@ -189,13 +189,20 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
       { code: 'NOT_IN_FUTURE', field: 'disbursementDate', message: 'record a disbursement once it has happened: register the contract without a disbursement date until then' },
     ]);
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
-    // A contract dated ahead is refused too, and the dates are listed with the model's other failed rules (SPEC §4).
-    const ahead = await register('officer.abc', microcredit(await household(), { ...later, contractDate: addDays(today, 1), principal: '60000.00' }));
+    // A disbursement dated ahead is listed with the model's other failed rules (SPEC §4).
+    const early = await register('officer.abc', microcredit(await household(), { ...later, principal: '60000.00' }));
+    expect(early.body.error.details.map((d: { code?: string; field: string }) => `${d.field}:${d.code}`)).to.have.members([
+      'disbursementDate:NOT_IN_FUTURE',
+      'principal:PRINCIPAL_OVER_CAP',
+    ]);
+    // A contract dated ahead is refused on its dates alone: its borrower is not judged at a date of the
+    // caller's choosing (the age rule, stepped a day at a time, would tell the masked birth date).
+    const old = await household({ idNumber: residentId('410225', '19610222', Number(unique().slice(-3))) });
+    const ahead = await register('officer.abc', microcredit(old, { ...later, contractDate: '2027-02-22', disbursementDate: '2027-02-22', maturityDate: '2028-02-22', principal: '60000.00' }));
     expect(ahead.status, JSON.stringify(ahead.body)).to.equal(422);
     expect(ahead.body.error.details.map((d: { code?: string; field: string }) => `${d.field}:${d.code}`)).to.have.members([
       'contractDate:NOT_IN_FUTURE',
       'disbursementDate:NOT_IN_FUTURE',
-      'principal:PRINCIPAL_OVER_CAP',
     ]);
     expect(await t.db.dataSource.query('SELECT count(*)::int AS count FROM loans')).to.deep.equal(before);
     const onTheDay = await register('officer.abc', microcredit(await household(), { ...later, disbursementDate: today, maturityDate: addMonthsClamped(today, 12) }));

@@ -106,6 +106,10 @@ export class LoanRegistrationService {
     // itself is undefined or no reference rate applies: the rules are checked on those.
     const dateProblems = dateFailures(input, params, todayInShanghai());
     if (termMonths === null) throw new DomainError('RULE_VIOLATION', 'the loan dates are inconsistent', dateProblems);
+    // A contract not signed yet is not checked against its borrower: the rules' answers at dates of the
+    // caller's choosing would tell the birth date the register masks (the age rule), as the ledger
+    // import checks no row with a date failure.
+    if (dateProblems.some((p) => p.field === 'contractDate')) throw new DomainError('RULE_VIOLATION', 'the loan dates are inconsistent', dateProblems);
     const referenceRate = found.referenceRate;
     if (!referenceRate) {
       throw new DomainError('RULE_VIOLATION', 'no reference rate is in force on the contract date', [

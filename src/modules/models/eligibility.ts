@@ -135,8 +135,10 @@ export const checkAgeRange: RuleCheck = (rules, facts) => {
   const age = facts.borrowerAgeYears;
   const base = { code: ELIGIBILITY_CODES.ageRange, field: 'householdId' };
   if (age === undefined) return { ...base, message: `the borrower's age at the contract date is unknown; the model requires ${range.min}–${range.max}` };
-  if (age < range.min) return { ...base, message: `the borrower is ${age} at the contract date, under the minimum age ${range.min}`, limit: range.min, actual: age };
-  if (age > range.max) return { ...base, message: `the borrower is ${age} at the contract date, over the maximum age ${range.max}`, limit: range.max, actual: age };
+  // The age itself is not told: with contract dates of the caller's choosing it would give away the
+  // birth date, which masked views of the register withhold (the digits an ID number's mask hides).
+  if (age < range.min) return { ...base, message: `the borrower is under the minimum age ${range.min} at the contract date`, limit: range.min };
+  if (age > range.max) return { ...base, message: `the borrower is over the maximum age ${range.max} at the contract date`, limit: range.max };
   return null;
 };
 
