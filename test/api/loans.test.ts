@@ -688,6 +688,43 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q2`)).body).to.include({ reason: 'OVERDUE', days: 92 });
     expect((await officer.get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`)).body).to.include({ reason: null, days: 0, totalAmount: '0.00', closingBalance: '0.00' });
   });
+  it('when a payoff also pays interest, then the interest is capped by the schedule as the payoff re-plans it; interest paid ahead of a payoff is refused until corrected', async () => {
+    // Found in review: the cap was the schedule before the payoff, so a payoff could pay a year's interest.
+    const officer = await t.as('officer.abc');
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND code LIKE '410225%' AND left(code, 9) NOT IN ('410225100', '410225101') ORDER BY code DESC LIMIT 1 OFFSET 1`,
+    );
+    const pay = (loanId: string, paidOn: string, amounts: { principal?: string; interest?: string }) =>
+      officer.post(`/api/v1/loans/${loanId}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, ...amounts });
+    const first = (await register('officer.abc', microcredit(await household({ villageCode: village.code })))).body;
+    expect((await pay(first.id, '2026-03-20', { interest: '120.83' })).status).to.equal(201);
+    // Repaid in full on 2026-04-01: 11 days since 03-20 on 50,000.00 at 4.35 % = 66.46, not the 2,084.37 the plan still asked.
+    const whole = await pay(first.id, '2026-04-01', { principal: '50000.00', interest: '2084.37' });
+    expect(expectError(whole, 422, 'RULE_VIOLATION').details).to.deep.include({
+      field: 'interest', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more interest than the schedule still asks for', limit: '66.46', actual: '2084.37',
+    });
+    expect((await pay(first.id, '2026-04-01', { principal: '50000.00', interest: '66.46' })).status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${first.id}`)).body).to.include({ status: 'settled', closedOn: '2026-04-01' });
+
+    // The June instalment's interest paid early, then the principal: the re-plan asks 120.83 + 151.04 (25 days), less than the 676.66 paid.
+    const second = (await register('officer.abc', microcredit(await household({ villageCode: village.code })))).body;
+    expect((await pay(second.id, '2026-03-20', { interest: '120.83' })).status).to.equal(201);
+    const early = await pay(second.id, '2026-04-10', { interest: '555.83' });
+    expect(early.status).to.equal(201);
+    const ahead = await pay(second.id, '2026-04-15', { principal: '50000.00' });
+    expect(expectError(ahead, 422, 'RULE_VIOLATION').details).to.deep.include({
+      field: 'principal',
+      rule: 'INTEREST_PAID_AHEAD',
+      message: '676.66 of interest is recorded, more than the 271.87 the schedule asks once this principal is repaid: reverse the interest paid ahead, then record what is owed',
+      limit: '271.87',
+      actual: '676.66',
+    });
+    expect((await officer.post(`/api/v1/loans/${second.id}/repayments/${early.body.id}/reverse`).send({ reason: '提前收息退回' })).status).to.equal(201);
+    expect((await pay(second.id, '2026-04-15', { principal: '50000.00', interest: '151.04' })).status).to.equal(201);
+    const balances = (await officer.get(`/api/v1/loans/${second.id}?asOf=2026-06-20`)).body.balances;
+    expect(balances).to.include({ interestPaid: '271.87', dueToDate: '271.87', principalPaid: '50000.00', arrears: '0.00' });
+  });
+
   it('when principal is repaid ahead and no interest, then the interest instalments are still unpaid: OVERDUE, overdue, on interest re-planned on the balance', async () => {
     // SPEC §5, §6.2: an instalment is paid in full part by part; principal paid ahead once covered the interest.
     const officer = await t.as('officer.abc');

@@ -337,22 +337,34 @@ export class LoanServicingService {
    * on each part: principal paid ahead never pays interest.
    */
   private async replanInterest(manager: EntityManager, loan: Loan): Promise<void> {
-    if (!loan.disbursementDate) return;
-    const rows = await manager.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } });
-    if (rows.length === 0) return;
+    const { rows, interest } = await this.replannedInterest(manager, loan);
+    if (interest.every((value, index) => value.eq(rows[index]!.interestDue))) return;
+    loan.scheduleVersion += 1;
+    await manager
+      .getRepository(ScheduleEntry)
+      .insert(rows.map((r, index) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: r.seq, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: interest[index]! })));
+  }
+
+  /**
+   * The current schedule's rows and the interest each would ask on the balance outstanding after the
+   * principal repaid so far, and `extra` (a repayment not yet written) if given.
+   */
+  private async replannedInterest(manager: EntityManager, loan: Loan, extra?: DatedPrincipal): Promise<{ rows: ScheduleEntry[]; interest: Decimal[] }> {
+    const rows = await this.currentSchedule(manager, loan);
+    if (!loan.disbursementDate || rows.length === 0) return { rows, interest: rows.map((r) => r.interestDue) };
     const interest = interestOnBalances({
       method: loan.repaymentMethod,
       principal: loan.principal,
       rateAnnual: loan.rateAnnual,
       disbursementDate: loan.disbursementDate as IsoDate,
       rows: rows.map((r) => ({ dueDate: r.dueDate as IsoDate, principalDue: r.principalDue })),
-      principalRepaid: await principalMovements(manager, loan.id),
+      principalRepaid: [...(await principalMovements(manager, loan.id)), ...(extra ? [extra] : [])],
     });
-    if (interest.every((value, index) => value.eq(rows[index]!.interestDue))) return;
-    loan.scheduleVersion += 1;
-    await manager
-      .getRepository(ScheduleEntry)
-      .insert(rows.map((r, index) => ({ loanId: loan.id, version: loan.scheduleVersion, seq: r.seq, dueDate: r.dueDate, principalDue: r.principalDue, interestDue: interest[index]! })));
+    return { rows, interest };
+  }
+
+  private currentSchedule(manager: EntityManager, loan: Loan): Promise<ScheduleEntry[]> {
+    return manager.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } });
   }
 
   private async repaymentProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, principal: Decimal, interest: Decimal): Promise<Problem[]> {
@@ -364,14 +376,25 @@ export class LoanServicingService {
     if (principal.greaterThan(loan.outstandingPrincipal)) {
       problems.push({ field: 'principal', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more principal than is outstanding', limit: formatMoney(loan.outstandingPrincipal), actual: formatMoney(principal) });
     }
-    const [owed] = await manager.query(
-      `SELECT (SELECT coalesce(sum(interest_due), 0) FROM loan_schedule WHERE loan_id = $1 AND version = $2)
-            - (SELECT coalesce(sum(interest), 0) FROM repayments WHERE loan_id = $1) AS interest_owed`,
-      [loan.id, loan.scheduleVersion],
-    );
-    const interestOwed = Decimal.max(new Decimal(owed.interest_owed), 0);
-    if (interest.greaterThan(interestOwed)) {
-      problems.push({ field: 'interest', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more interest than the schedule still asks for', limit: formatMoney(interestOwed), actual: formatMoney(interest) });
+    // Against the schedule as this repayment's principal re-plans it (replanInterest), so that a payoff
+    // cannot pay the interest of the months it ends, whichever part is recorded first.
+    const replans = !principal.isZero() && problems.length === 0;
+    const { rows, interest: replanned } = replans ? await this.replannedInterest(manager, loan, { date: paidOn, amount: principal }) : { rows: await this.currentSchedule(manager, loan), interest: [] };
+    const asked = sumMoney(replans ? replanned : rows.map((r) => r.interestDue));
+    const [{ paid }] = await manager.query(`SELECT coalesce(sum(interest), 0)::text AS paid FROM repayments WHERE loan_id = $1`, [loan.id]);
+    const interestOwed = asked.minus(new Decimal(paid));
+    if (replans && interestOwed.isNegative()) {
+      // Interest paid ahead for months this principal now ends: the books would show more interest
+      // paid than was ever owed. The bank corrects the interest payment first (a reversal), then records both.
+      problems.push({
+        field: 'principal',
+        rule: 'INTEREST_PAID_AHEAD',
+        message: `${formatMoney(new Decimal(paid))} of interest is recorded, more than the ${formatMoney(asked)} the schedule asks once this principal is repaid: reverse the interest paid ahead, then record what is owed`,
+        limit: formatMoney(asked),
+        actual: formatMoney(new Decimal(paid)),
+      });
+    } else if (interest.greaterThan(Decimal.max(interestOwed, 0))) {
+      problems.push({ field: 'interest', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more interest than the schedule still asks for', limit: formatMoney(Decimal.max(interestOwed, 0)), actual: formatMoney(interest) });
     }
     return problems;
   }
