@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import type supertest from 'supertest';
 import { Decimal, formatMoney } from '../../src/core/money';
 import { residentId, unique } from '../support/fixtures';
+import { expectError } from '../support/errors';
 import { startTestApp, type TestApp } from '../support/app';
 import { extractPdfText } from '../unit/pdf-text';
 
@@ -90,7 +91,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
 
   const file = async (loanId: string, claimDate: string, who = 'officer.abc') => (await t.as(who)).post('/api/v1/claims').send({ loanId, claimDate });
   const pay = async (claimId: string, body: Record<string, unknown>, key = `p-${unique()}`) => (await t.as('finance')).post(`/api/v1/claims/${claimId}/payments`).set('Idempotency-Key', key).send(body);
-  const recover = async (claimId: string, body: Record<string, unknown>, who = 'officer.abc', key = `r-${unique()}`) =>
+  const recover = async (claimId: string, body: Record<string, unknown>, who = 'finance', key = `r-${unique()}`) =>
     (await t.as(who)).post(`/api/v1/claims/${claimId}/recoveries`).set('Idempotency-Key', key).send(body);
   const repay = async (loanId: string, body: Record<string, unknown>) => (await t.as('officer.abc')).post(`/api/v1/loans/${loanId}/repayments`).set('Idempotency-Key', `rp-${unique()}`).send(body);
   const fileAndApprove = async (loanId: string, claimDate: string) => {
@@ -220,7 +221,7 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     const over = await recover(claim.id, { amount: '734.58', recoveredOn: '2026-08-02' });
     expect(over.status).to.equal(422);
     expect(over.body.error.details[0]).to.include({ code: 'RECOVERY_ABOVE_PAID', limit: '734.57', actual: '734.58' });
-    expect((await recover(claim.id, { amount: '1.00', recoveredOn: '2026-08-02' }, 'officer.rcb')).status).to.equal(404);
+    expect((await recover(claim.id, { amount: '1.00', recoveredOn: '2026-08-02' }, 'officer.rcb')).status, 'a bank records no recovery').to.equal(403);
     expect(await snapshot()).to.deep.equal(before);
 
     const rest = await recover(claim.id, { amount: '734.57', recoveredOn: '2026-08-02' }, 'finance');
@@ -400,20 +401,18 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
     expect((await (await t.as('finance')).get(`/api/v1/claims/${filed.body.id}`)).body.status).to.equal('filed');
   });
 
-  it('when the repayment that settled a compensated loan is reversed, then the loan is compensated again, not active', async () => {
+  it('when a compensated loan is repaid, then 409: what the borrower pays back is a recovery of its claim, split back among the parties (it once paid the bank twice)', async () => {
     const officer = await t.as('officer.abc');
     const [loan] = await t.db.dataSource.query(`SELECT status, outstanding_principal::text AS outstanding FROM loans WHERE id = $1`, [loans.eightTwo]);
     expect(loan.status).to.equal('compensated');
-    const settled = await repay(loans.eightTwo, { paidOn: '2026-09-01', principal: loan.outstanding, interest: '0.00', penalty: '0.00' });
-    expect(settled.status, JSON.stringify(settled.body)).to.equal(201);
-    expect((await officer.get(`/api/v1/loans/${loans.eightTwo}`)).body.status).to.equal('settled');
-    const reversal = await officer.post(`/api/v1/loans/${loans.eightTwo}/repayments/${settled.body.id}/reverse`).send({ reason: '退票' });
-    expect(reversal.status, JSON.stringify(reversal.body)).to.equal(201);
-    const after = await officer.get(`/api/v1/loans/${loans.eightTwo}`);
-    // Reopened as 'active', the next delinquency run would make it defaulted and claimable a second time.
-    expect(after.body).to.include({ status: 'compensated', closedOn: null, outstandingPrincipal: loan.outstanding });
-    const [event] = await t.db.dataSource.query(`SELECT from_status, to_status FROM loan_events WHERE loan_id = $1 AND kind = 'reopened'`, [loans.eightTwo]);
-    expect(event).to.deep.equal({ from_status: 'settled', to_status: 'compensated' });
+    const before = await snapshot();
+    const refused = await repay(loans.eightTwo, { paidOn: '2026-09-01', principal: loan.outstanding, interest: '0.00', penalty: '0.00' });
+    expect(expectError(refused, 409, 'INVALID_STATE').message).to.match(/POST \/claims\/\{id\}\/recoveries/);
+    expect(await snapshot(), 'nothing written').to.deep.equal(before);
+    expect((await officer.get(`/api/v1/loans/${loans.eightTwo}`)).body).to.include({ status: 'compensated', outstandingPrincipal: loan.outstanding });
+    // Recoveries move the fund's money: the finance bureau records them (SPEC §1), not the bank.
+    const [claim] = (await (await t.as('finance')).get(`/api/v1/claims?loanId=${loans.eightTwo}`)).body.items;
+    expectError(await recover(claim.id, { amount: '1.00', recoveredOn: '2026-09-01' }, 'officer.abc'), 403, 'FORBIDDEN');
   });
 
   it('when claim records are tampered with in the database, then PostgreSQL refuses (append-only money history)', async () => {

@@ -765,15 +765,42 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const principalOne = repayments.find((r) => r.principal === '20000.00')!;
     expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${principalOne.id}/reverse`).send({ reason: '录入错误' })).status).to.equal(201);
     expect((await interestDue())['2026-09-20']).to.equal('555.83');
-    // Repaid in full on 2026-10-01 with no interest: the loan is settled and still owes the 10 days'
-    // interest since 2026-09-20 (60.42, due 2026-12-20), which it takes afterwards; no principal, nothing more.
+    // Repaid in full on 2026-10-01 with no interest: the principal is repaid, the 10 days' interest
+    // since 2026-09-20 (60.42, due 2026-12-20) is still owed, so the loan stays open until it is paid.
     expect((await pay('2026-09-20', { interest: '123.25' })).status, 'the rest of the restored 555.83').to.equal(201);
     expect((await pay('2026-10-01', { principal: '50000.00' })).status).to.equal(201);
     expect(await interestDue()).to.deep.include({ '2026-12-20': '60.42', '2027-03-01': '0.00' });
-    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-10-01' });
-    expectError(await pay('2026-10-01', { principal: '0.01' }), 409, 'INVALID_STATE');
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'active', closedOn: null, outstandingPrincipal: '0.00' });
+    expect(expectError(await pay('2026-10-01', { principal: '0.01' }), 422, 'RULE_VIOLATION').details).to.have.deep.nested.property('[0].rule', 'NOT_MORE_THAN_OUTSTANDING');
     expectError(await pay('2026-10-01', { interest: '60.43' }), 422, 'RULE_VIOLATION');
-    expect((await pay('2026-10-01', { interest: '60.42' })).status).to.equal(201);
-    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-10-01' });
+    expect((await pay('2026-10-05', { interest: '60.42' })).status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body, 'closed on the day it paid the last it owed').to.include({ status: 'settled', closedOn: '2026-10-05' });
+  });
+
+  it('when the principal is repaid and the interest still owed is not, then the loan stays open and the delinquency run makes it overdue (it once settled and was never judged)', async () => {
+    // Found in review: settled on principal alone, the loan left the delinquency run, its guarantee and slot were freed.
+    const officer = await t.as('officer.abc');
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND code LIKE '410225%' AND left(code, 9) NOT IN ('410225100', '410225101') ORDER BY code DESC LIMIT 1 OFFSET 2`,
+    );
+    const loan = (await register('officer.abc', microcredit(await household({ villageCode: village.code })))).body;
+    const pay = (paidOn: string, amounts: { principal?: string; interest?: string }) =>
+      officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, ...amounts });
+    expect((await pay('2026-03-20', { interest: '120.83' })).status).to.equal(201);
+    expect((await pay('2026-06-20', { interest: '555.83' })).status).to.equal(201);
+    const payoff = await pay('2026-08-01', { principal: '50000.00' });
+    expect(payoff.status, JSON.stringify(payoff.body)).to.equal(201);
+    // 41 days on 50,000.00 at 4.35 %, due 2026-09-20 and not paid.
+    const schedule = (await officer.get(`/api/v1/loans/${loan.id}/schedule`)).body as Array<{ dueDate: string; interestDue: string }>;
+    expect(schedule.find((r) => r.dueDate === '2026-09-20')!.interestDue).to.equal('247.71');
+    expect((await (await t.as('admin')).post('/api/v1/jobs/delinquency?date=2026-11-30')).status).to.equal(200);
+    const judged = (await officer.get(`/api/v1/loans/${loan.id}`)).body;
+    expect(judged).to.include({ status: 'overdue', daysPastDue: 71, closedOn: null, outstandingPrincipal: '0.00' });
+    expect(judged.balances.arrears).to.equal('247.71');
+    // Reversing the interest that settled a loan reopens it, as reversing principal does.
+    const last = await pay('2026-11-30', { interest: '247.71' });
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-11-30' });
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${last.body.id}/reverse`).send({ reason: '退票' })).status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'active', closedOn: null });
   });
 });

@@ -128,7 +128,8 @@ function registerClaimMoneyRoutes(api: ApiRegistry, s: ClaimServices): void {
     method: 'post',
     path: '/claims/:id/recoveries',
     summary: 'Record a recovery and split it back among the parties (a paid claim, or an approved one its loan no longer owes)',
-    access: ['finance_officer', 'loan_officer'],
+    // It moves the risk-compensation fund's money, which the finance bureau manages (SPEC §1): the bank reports, finance records.
+    access: ['finance_officer'],
     headers: idempotencyKeyHeader(),
     body: Joi.object({ amount: money().required(), recoveredOn: isoDate().required(), reference: Joi.string().trim().max(100) }),
     status: 201,

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { compareDates, type IsoDate } from '../../core/dates';
+import { compareDates, maxDate, type IsoDate } from '../../core/dates';
 import { interestOnBalances, type DatedPrincipal } from '../../core/schedules';
 import { CoreInputError, invariant } from '../../core/errors';
 import { Decimal, formatMoney, parseMoney, sumMoney } from '../../core/money';
@@ -98,9 +98,14 @@ export class LoanServicingService {
       const principal = parseMoney(input.principal);
       const interest = parseMoney(input.interest);
       const penalty = parseMoney(input.penalty);
-      // A loan repaid in full may still owe the interest that accrued to its payoff (due on the next
-      // interest date of its schedule): it takes that, and penalties, but no principal.
+      // A loan whose principal is repaid stays open until the interest its schedule asks is paid too.
+      // One settled before that rule may still owe it: it takes that, and penalties, but no principal.
       const settledInterest = loan.status === 'settled' && principal.isZero();
+      if (loan.status === 'compensated') {
+        // The programme's parties paid the bank for this debt: what the borrower pays back now is theirs,
+        // split back in the claim's ratios; as a repayment the bank would be paid twice.
+        throw new DomainError('INVALID_STATE', 'a compensated loan takes no repayments: money recovered from the borrower is recorded on its claim (POST /claims/{id}/recoveries) and split back among the parties that paid it');
+      }
       if (!REPAYABLE_STATUSES.includes(loan.status) && !settledInterest) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
       const problems = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
       if (penalty.greaterThan(0)) problems.push(...(await this.penaltyProblems(manager, loan, input.paidOn as IsoDate, penalty)));
@@ -124,8 +129,9 @@ export class LoanServicingService {
       const before = toLoanDto(loan);
       if (!principal.isZero()) await this.replanInterest(manager, loan);
       loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
-      if (loan.outstandingPrincipal.isZero() && !settledInterest) {
-        loan.closedOn = await this.repaidInFullOn(manager, loanId);
+      if (!settledInterest && loan.outstandingPrincipal.isZero() && !(await this.interestStillAsked(manager, loan)).greaterThan(0)) {
+        // Closed on the last day that moved its balance or paid what it still owed (a backdated one moves neither).
+        loan.closedOn = maxDate((await this.repaidInFullOn(manager, loanId)) as IsoDate, input.paidOn as IsoDate);
         await this.moveTo(manager, context, loan, 'settled', loan.closedOn, 'settled', { repaymentId: repayment.id });
       }
       await this.finish(manager, context, loan, 'repay', before, { repayment: toRepaymentDto(repayment) });
@@ -174,7 +180,7 @@ export class LoanServicingService {
         const before = toLoanDto(loan);
         if (!original.principal.isZero()) await this.replanInterest(manager, loan);
         loan.outstandingPrincipal = loan.outstandingPrincipal.plus(original.principal);
-        if (loan.status === 'settled' && loan.outstandingPrincipal.greaterThan(0)) {
+        if (loan.status === 'settled' && (loan.outstandingPrincipal.greaterThan(0) || (await this.interestStillAsked(manager, loan)).greaterThan(0))) {
           loan.closedOn = null;
           // A loan the claim had compensated before it was settled is compensated again: reopened as
           // active, the delinquency run would default it and a second claim could be paid on it. Any
@@ -361,6 +367,16 @@ export class LoanServicingService {
       principalRepaid: [...(await principalMovements(manager, loan.id)), ...(extra ? [extra] : [])],
     });
     return { rows, interest };
+  }
+
+  /** The interest the current schedule asks that is not paid yet (negative: paid ahead). */
+  private async interestStillAsked(manager: EntityManager, loan: Loan): Promise<Decimal> {
+    const [{ owed }] = await manager.query(
+      `SELECT ((SELECT coalesce(sum(interest_due), 0) FROM loan_schedule WHERE loan_id = $1 AND version = $2)
+             - (SELECT coalesce(sum(interest), 0) FROM repayments WHERE loan_id = $1))::text AS owed`,
+      [loan.id, loan.scheduleVersion],
+    );
+    return new Decimal(owed);
   }
 
   private currentSchedule(manager: EntityManager, loan: Loan): Promise<ScheduleEntry[]> {

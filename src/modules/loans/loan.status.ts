@@ -23,8 +23,8 @@ export function canTransition(from: LoanStatus, to: LoanStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
 
-/** Statuses in which repayments are accepted: the loan is disbursed and not closed. */
-export const REPAYABLE_STATUSES: readonly LoanStatus[] = ['active', 'overdue', 'defaulted', 'compensated'];
+/** Statuses in which repayments are accepted: the loan is disbursed, not closed and not compensated (its claim takes recoveries). */
+export const REPAYABLE_STATUSES: readonly LoanStatus[] = ['active', 'overdue', 'defaulted'];
 
 /**
  * Whole months of a term: the fewest months m ≥ 0 with start + m months (clamped) on or after
