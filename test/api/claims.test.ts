@@ -259,7 +259,9 @@ describe('claims: default claims, risk sharing, payments and recoveries (SPEC §
       const [claim, fees] = await Promise.all([file(loanId, '2026-06-18'), finance.post(`/api/v1/guarantees/${guaranteeId}/fees`).send({ period: '2026Q1' })]);
       expect(claim.status, JSON.stringify(claim.body)).to.equal(201);
       expect(fees.status, JSON.stringify(fees.body)).to.equal(200);
-      expect(fees.body.written.map((e: { kind: string }) => e.kind)).to.deep.equal(['guarantee_fee', 'fee_subsidy']);
+      // The loan is defaulted, its 2026Q1 instalment unpaid: the guarantor's fee accrues, the programme's subsidy does not (§6.2).
+      expect(fees.body.written.map((e: { kind: string }) => e.kind)).to.deep.equal(['guarantee_fee']);
+      expect(fees.body.feeSubsidy.amount).to.equal('0.00');
     }
   });
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import type supertest from 'supertest';
+import { Decimal, formatMoney, sumMoney } from '../../src/core/money';
 import { residentId, unique, uscc } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 import { extractPdfText } from '../unit/pdf-text';
@@ -237,6 +238,16 @@ describe('guarantees: applications, maker-checker, limits, letters, fees (SPEC �
     const application = await applicationOf(loan.id);
     await (await t.as('finance')).post(`/api/v1/guarantees/${application.id}/approve`);
     const finance = await t.as('finance');
+    const payInterest = async (paidOn: string, interest: string) =>
+      (await t.as('officer.abc')).post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `r-${unique()}`).send({ paidOn, interest });
+    // Unpaid instalments make Q3 OVERDUE: the guarantor's fee runs, the programme's subsidy does not (§6.2 eligibility, as the batch line).
+    const overdue = await finance.get(`/api/v1/guarantees/${application.id}/fees?period=2026Q3`);
+    expect(overdue.body.fee.amount).to.equal('102.22');
+    expect(overdue.body.feeSubsidy).to.deep.equal({ segments: [], amount: '0.00', recorded: '0.00' });
+    expect((await (await t.as('officer.abc')).get(`/api/v1/loans/${loan.id}/subsidy?period=2026Q3`)).body).to.include({ reason: 'OVERDUE', guaranteeFeeSubsidy: '0.00' });
+    for (const [paidOn, interest] of [['2026-03-20', '120.83'], ['2026-06-20', '555.83'], ['2026-09-20', '555.83']]) {
+      expect((await payInterest(paidOn!, interest!)).status).to.equal(201);
+    }
     const fees = await finance.get(`/api/v1/guarantees/${application.id}/fees?period=2026Q3`);
     expect(fees.status, JSON.stringify(fees.body)).to.equal(200);
     expect(fees.body.feeSubsidy).to.deep.include({ amount: '153.33', recorded: '0.00' });
@@ -283,8 +294,15 @@ describe('guarantees: applications, maker-checker, limits, letters, fees (SPEC �
     expect(exposure.byModel).to.deep.equal([{ modelCode: 'government_guarantee', modelName: '政府性融资担保贷款', count: 2, outstandingGuaranteed: '80000.00' }]);
     expect(exposure.byCounty).to.deep.equal([{ countyCode: '410225', countyName: '兰考县', count: 2, outstandingGuaranteed: '80000.00' }]);
 
-    const settle = await (await t.as('officer.abc')).post(`/api/v1/loans/${settledLoan.id}/repayments`).set('Idempotency-Key', `s-${unique()}`).send({ paidOn: '2026-11-02', principal: '50000.00' });
+    const officer = await t.as('officer.abc');
+    const settle = await officer.post(`/api/v1/loans/${settledLoan.id}/repayments`).set('Idempotency-Key', `s-${unique()}`).send({ paidOn: '2026-11-02', principal: '50000.00' });
     expect(settle.status, JSON.stringify(settle.body)).to.equal(201);
+    // Settled, and its guarantee released, once the interest it still owes is paid too.
+    expect((await applicationOf(settledLoan.id))).to.include({ status: 'approved', loanStatus: 'active' });
+    const schedule = (await officer.get(`/api/v1/loans/${settledLoan.id}/schedule`)).body as Array<{ interestDue: string }>;
+    const owed = formatMoney(sumMoney(schedule.map((r) => new Decimal(r.interestDue))));
+    const rest = await officer.post(`/api/v1/loans/${settledLoan.id}/repayments`).set('Idempotency-Key', `s-${unique()}`).send({ paidOn: '2026-11-02', interest: owed });
+    expect(rest.status, JSON.stringify(rest.body)).to.equal(201);
     const released = (await applicationOf(settledLoan.id));
     expect(released).to.include({ status: 'released', loanStatus: 'settled', releasedOn: '2026-11-02', outstandingGuaranteed: '0.00' });
     const matured = await applicationOf(maturedLoan.id);

@@ -9,6 +9,7 @@ import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import { recordAudit } from '../audit/audit.service';
 import { Repayment } from '../loans/repayment.entity';
+import { computeLoanLine } from '../settlements/settlement-engine';
 import type { Guarantee } from './guarantee.entity';
 import { guaranteeFeesForPeriod, type GuaranteeFeeLines } from './guarantee-fees';
 import type { GuaranteesService } from './guarantees.service';
@@ -65,9 +66,10 @@ export class GuaranteeFeesService {
   async record(context: AuthenticatedContext, id: string, periodName: string): Promise<RecordedFeesDto> {
     const period = parsePeriod(periodName);
     const today = todayInShanghai();
-    if (compareDates(period.lastDay, today) > 0) {
+    // Its last day still takes repayments that change it: recorded from the next day, as a settlement is.
+    if (compareDates(period.lastDay, today) >= 0) {
       throw new DomainError('RULE_VIOLATION', 'a period is recorded once it has ended', [
-        { code: 'PERIOD_NOT_ENDED', field: 'period', message: `${period.name} ends on ${period.lastDay}`, limit: today, actual: period.lastDay },
+        { code: 'PERIOD_NOT_ENDED', field: 'period', message: `${period.name} ends on ${period.lastDay}; record it from the next day`, limit: today, actual: period.lastDay },
       ]);
     }
     return inTransaction(this.dataSource, async (manager) => {
@@ -132,7 +134,7 @@ export async function computeGuaranteeFees(manager: EntityManager, guarantee: Gu
   const loan = guarantee.loan!;
   const repayments = await manager.getRepository(Repayment).find({ where: { loanId: loan.id }, order: { paidOn: 'ASC' } });
   const [claim]: Array<{ claim_date: string }> = await manager.query(`SELECT claim_date FROM claims WHERE loan_id = $1 AND status <> 'rejected' LIMIT 1`, [loan.id]);
-  return guaranteeFeesForPeriod({
+  const lines = guaranteeFeesForPeriod({
     period,
     disbursementDate: guarantee.status === 'approved' ? (loan.disbursementDate as IsoDate | null) : null,
     originalMaturityDate: loan.maturityDate as IsoDate,
@@ -144,6 +146,12 @@ export async function computeGuaranteeFees(manager: EntityManager, guarantee: Gu
     feeRateAnnual: guarantee.feeRateAnnual,
     feeSubsidyRateAnnual: guarantee.feeSubsidyRateAnnual,
   });
+  // The subsidy is the programme's, on the §6.2 eligibility the settlement line applies: a period in
+  // which the loan was overdue, extended or past its original maturity earns none (the line's reason),
+  // so the ledger never books a subsidy the batch does not pay. The fee is the guarantor's and runs on.
+  const settled = await computeLoanLine(manager, loan.id, period);
+  if (settled?.line?.reason) return { ...lines, feeSubsidy: { segments: [], amount: new Decimal(0) } };
+  return lines;
 }
 
 type Recorded = Record<RiskLedgerKind, Decimal> & { count: Record<RiskLedgerKind, number> };
