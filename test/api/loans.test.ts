@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { addDays, addMonthsClamped, type IsoDate } from '../../src/core/dates';
+import { Decimal, formatMoney, sumMoney } from '../../src/core/money';
 import { todayInShanghai } from '../../src/shared/clock';
 import { expectError } from '../support/errors';
 import { eventually } from '../support/eventually';
@@ -31,6 +32,16 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
   after(async () => {
     await t?.close();
   });
+
+  /** Pays, on `paidOn`, the interest the loan's schedule still asks: a loan whose principal is repaid settles then. */
+  async function payInterestOwed(loanId: string, paidOn: string) {
+    const officer = await t.as('officer.abc');
+    const detail = (await officer.get(`/api/v1/loans/${loanId}?asOf=2099-12-31`)).body;
+    const owed = sumMoney(detail.schedule.map((r: { interestDue: string }) => new Decimal(r.interestDue))).minus(new Decimal(detail.balances.interestPaid));
+    const paid = await officer.post(`/api/v1/loans/${loanId}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, interest: formatMoney(owed) });
+    expect(paid.status, JSON.stringify(paid.body)).to.equal(201);
+    return paid;
+  }
 
   async function household(overrides: Record<string, unknown> = {}): Promise<string> {
     const n = unique();
@@ -352,6 +363,8 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(detail.body.schedule.at(-1)).to.include({ dueDate: '2027-09-01', principalDue: '50000.00' });
     const settled = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-11-20', principal: '50000.00' });
     expect(settled.status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body, 'its interest still owed').to.include({ status: 'active', closedOn: null, outstandingPrincipal: '0.00' });
+    await payInterestOwed(loan.id, '2026-11-20');
     expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-11-20', outstandingPrincipal: '0.00' });
   });
 
@@ -362,6 +375,7 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
       officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, principal });
     expect((await repay('2026-07-05', '30000.00')).status).to.equal(201);
     expect((await repay('2026-06-10', '20000.00')).status).to.equal(201);
+    await payInterestOwed(loan.id, '2026-06-10');
     const detail = (await officer.get(`/api/v1/loans/${loan.id}`)).body;
     expect(detail).to.include({ status: 'settled', closedOn: '2026-07-05', outstandingPrincipal: '0.00' });
     expect(detail.events.find((e: { toStatus: string }) => e.toStatus === 'settled')).to.include({ effectiveDate: '2026-07-05' });
@@ -369,7 +383,7 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     const audit = await (await t.as('auditor')).get('/api/v1/audit').query({ entityType: 'loan', entityId: loan.id });
     const repaid = audit.body.items.filter((e: { action: string }) => e.action === 'repay');
     expect(repaid.map((e: { after: { repayment: { paidOn: string; principal: string } } }) => [e.after.repayment.paidOn, e.after.repayment.principal]))
-      .to.have.deep.members([['2026-07-05', '30000.00'], ['2026-06-10', '20000.00']]);
+      .to.have.deep.members([['2026-07-05', '30000.00'], ['2026-06-10', '20000.00'], ['2026-06-10', '0.00']]);
     // Closed inside 2026Q3, so that period's batch takes it: the days it still owed 30,000.00 (06-21 … 07-04).
     const subsidy = await officer.get(`/api/v1/loans/${loan.id}/subsidy`).query({ period: '2026Q3' });
     expect(subsidy.status, JSON.stringify(subsidy.body)).to.equal(200);
@@ -483,7 +497,7 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     await runner.connect();
     await runner.startTransaction();
     await runner.query('SELECT id FROM loans WHERE id = $1 FOR UPDATE', [loan.id]);
-    const repayment = officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-04-02', principal: '50000.00', interest: '100.00' }).then((r) => r);
+    const repayment = officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-04-02', principal: '50000.00', interest: '525.63' }).then((r) => r);
     await eventually(() => waitingOnLocks(1), 'the repayment waits for the loan row');
     const delinquency = admin.post('/api/v1/jobs/delinquency?date=2026-04-02').then((r) => r);
     await eventually(() => waitingOnLocks(2), 'the delinquency run waits for the loan row too');
@@ -677,6 +691,13 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(expectError(await writeOff({ writtenOffOn: '2026-07-01', reason: '无法收回' }), 409, 'INVALID_STATE').details)
       .to.have.deep.nested.property('[0].rule', 'NO_CLAIM_IN_PROGRESS');
     expect((await (await t.as('finance')).post(`/api/v1/claims/${claim.body.id}/reject`).send({ reason: '材料不全' })).status).to.equal(200);
+    // Money taken on 06-19: the loan cannot have been closed the day before.
+    const partly = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-06-19', interest: '10.00' });
+    expect(partly.status, JSON.stringify(partly.body)).to.equal(201);
+    const beforePayment = await writeOff({ writtenOffOn: '2026-06-18', reason: '无法收回' });
+    expect(expectError(beforePayment, 422, 'RULE_VIOLATION').details).to.deep.equal([
+      { field: 'writtenOffOn', rule: 'NOT_BEFORE_LAST_REPAYMENT', message: 'the loan took a repayment on 2026-06-19' },
+    ]);
     const written = await writeOff({ writtenOffOn: '2026-06-19', reason: '无法收回' });
     expect(written.status, JSON.stringify(written.body)).to.equal(200);
     expect(written.body).to.include({ status: 'written_off', closedOn: '2026-06-19', outstandingPrincipal: '50000.00' });
@@ -775,6 +796,23 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expectError(await pay('2026-10-01', { interest: '60.43' }), 422, 'RULE_VIOLATION');
     expect((await pay('2026-10-05', { interest: '60.42' })).status).to.equal(201);
     expect((await officer.get(`/api/v1/loans/${loan.id}`)).body, 'closed on the day it paid the last it owed').to.include({ status: 'settled', closedOn: '2026-10-05' });
+  });
+
+  it("when a client's Idempotency-Key looks like a reversal's, then the repayment can still be reversed, once", async () => {
+    // Found in review: a client key 'reversal:<id>' took the reversal's key, and the repayment could never be corrected.
+    const officer = await t.as('officer.abc');
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND code LIKE '410225%' AND left(code, 9) NOT IN ('410225100', '410225101') ORDER BY code DESC LIMIT 1 OFFSET 3`,
+    );
+    const registered = await register('officer.abc', microcredit(await household({ villageCode: village.code })));
+    expect(registered.status, JSON.stringify(registered.body)).to.equal(201);
+    const loan = registered.body;
+    const paid = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-03-20', interest: '120.83' });
+    expect(paid.status).to.equal(201);
+    const squatter = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `reversal:${paid.body.id}`).send({ paidOn: '2026-03-21', principal: '1.00' });
+    expect(squatter.status, JSON.stringify(squatter.body)).to.equal(201);
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${paid.body.id}/reverse`).send({ reason: '录入错误' })).status).to.equal(201);
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${paid.body.id}/reverse`).send({ reason: '再次' })).status, 'still once').to.equal(409);
   });
 
   it('when the principal is repaid and the interest still owed is not, then the loan stays open and the delinquency run makes it overdue (it once settled and was never judged)', async () => {

@@ -170,7 +170,7 @@ export async function insertLoan(db: DataSource, loan: TestLoan): Promise<{ id: 
     if (r.reversed) {
       await db.query(
         `INSERT INTO repayments (loan_id, kind, paid_on, principal, interest, penalty, reverses_id, idempotency_key, created_by) VALUES ($1, 'reversal', $2, -$3::numeric, -$4::numeric, 0, $5, $6, $7)`,
-        [row.id, r.paidOn, r.principal, r.interest ?? '0.00', paid.id, `reversal:${paid.id}`, loan.createdBy],
+        [row.id, r.paidOn, r.principal, r.interest ?? '0.00', paid.id, `reversal/${paid.id}`, loan.createdBy],
       );
     }
   }

@@ -172,7 +172,8 @@ export class LoanServicingService {
           interest: original.interest.negated(),
           penalty: original.penalty.negated(),
           reversesId: repaymentId,
-          idempotencyKey: `reversal:${repaymentId}`,
+          // A '/' no client key may hold (idempotencyKeyHeader): a client's key can never take a reversal's place.
+          idempotencyKey: `reversal/${repaymentId}`,
           note: reason,
           createdBy: context.user.id,
         });
@@ -250,6 +251,11 @@ export class LoanServicingService {
       if (compareDates(input.writtenOffOn as IsoDate, todayInShanghai()) > 0) {
         problems.push({ field: 'writtenOffOn', rule: 'NOT_IN_FUTURE', message: 'record a write-off once it is made' });
       }
+      // Closed on the write-off day, the loan must not have taken money after it (settlement stops there).
+      const [{ last }] = await manager.query(`SELECT max(paid_on)::text AS last FROM repayments WHERE loan_id = $1`, [loan.id]);
+      if (last !== null && compareDates(input.writtenOffOn as IsoDate, last as IsoDate) < 0) {
+        problems.push({ field: 'writtenOffOn', rule: 'NOT_BEFORE_LAST_REPAYMENT', message: `the loan took a repayment on ${last}` });
+      }
       if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the write-off is out of time', problems);
       const before = toLoanDto(loan);
       loan.closedOn = input.writtenOffOn;
@@ -273,6 +279,7 @@ export class LoanServicingService {
       if (compareDates(input.extendedOn as IsoDate, loan.disbursementDate as IsoDate) < 0 || compareDates(input.extendedOn as IsoDate, loan.currentMaturityDate as IsoDate) > 0) {
         problems.push({ field: 'extendedOn', rule: 'WITHIN_TERM', message: `between ${loan.disbursementDate} and ${loan.currentMaturityDate}` });
       }
+
       if (problems.length > 0) throw new DomainError('RULE_VIOLATION', 'the extension breaks the loan rules', problems);
       const before = toLoanDto(loan);
       const fromMaturity = loan.currentMaturityDate;
