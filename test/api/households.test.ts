@@ -338,6 +338,32 @@ describe('searches by ID number, limited per user (ID_SEARCHES_PER_HOUR)', () =>
     expect((await searchesOf('officer.abc')).filter((s) => s.household_id === created.body.id)).to.have.length(2);
   });
 
+  it('when a county registers, corrects or imports an ID number registered elsewhere, then each "already registered" counts as a search, and past the limit it is 429', async () => {
+    // Found in probing: the lookup says 404 for another county's household, a create said 409, without limit.
+    const [{ code: qixianVillage }] = await t.db.dataSource.query(`SELECT code FROM regions WHERE level = 'village' AND path LIKE '410200/410221/%' ORDER BY code LIMIT 1`);
+    const elsewhere = residentId('410221', '19700505', Number(unique().slice(-3)));
+    const other = await (await t.as('poverty')).post('/api/v1/households').send({
+      householdNumber: `Q-${unique()}`, headName: '钱外县', idNumber: elsewhere, villageCode: qixianVillage, members: 2, laborers: 1, statusSince: '2025-03-01',
+    });
+    expect(other.status, JSON.stringify(other.body)).to.equal(201);
+    await t.db.dataSource.query(`DELETE FROM id_number_searches WHERE user_id = $1`, [await userId('poverty.lankao')]);
+    const county = await t.as('poverty.lankao');
+    const attempt = () =>
+      county.post('/api/v1/households').send({ householdNumber: `P-${unique()}`, headName: '探查', idNumber: elsewhere, villageCode: LANKAO_VILLAGE, members: 2, laborers: 1 });
+    expectError(await attempt(), 409, 'DUPLICATE');
+    const own = (await county.get('/api/v1/households?limit=1')).body.items[0];
+    expectError(await county.patch(`/api/v1/households/${own.id}`).send({ idNumber: elsewhere }), 409, 'DUPLICATE');
+    expect(await searchesOf('poverty.lankao'), 'two answers recorded, no household shown').to.deep.equal([{ household_id: null }, { household_id: null }]);
+    // An import naming it twice would take two more: one is left, so the file is refused 429 and nothing is recorded.
+    const csv = ['householdNumber,headName,idNumber,villageCode,members,laborers', `I-${unique()},甲,${elsewhere},${LANKAO_VILLAGE},2,1`, `I-${unique()},乙,${elsewhere},${LANKAO_VILLAGE},2,1`].join('\r\n');
+    const imported = await county.post('/api/v1/imports/households').set('Content-Type', 'text/csv').send(csv);
+    expect(expectError(imported, 429, 'RATE_LIMITED').message).to.match(/ID numbers are already registered.*3 an hour, 1 left/);
+    expect(await searchesOf('poverty.lankao')).to.have.length(2);
+    expectError(await attempt(), 409, 'DUPLICATE');
+    expectError(await attempt(), 429, 'RATE_LIMITED');
+    expect(await searchesOf('poverty.lankao')).to.have.length(3);
+  });
+
   it('when ten searches arrive at once, then three are answered and seven are 429', async () => {
     const finance = await t.as('finance.lankao');
     const statuses = await Promise.all(

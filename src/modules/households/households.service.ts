@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Region } from '../regions/region.entity';
 import { HouseholdHistory } from './household-history.entity';
 import { Household, type HouseholdStatus } from './household.entity';
-import { limitedIdNumberSearch } from './id-number-searches';
+import { countRegisteredIdNumberAnswers, limitedIdNumberSearch } from './id-number-searches';
 import { canChangeStatus, hasPlausibleRegion, MAX_PLAUSIBLE_AGE_YEARS } from './household.status';
 
 export interface HouseholdDto {
@@ -149,6 +149,28 @@ export class HouseholdsService {
   }
 
   async create(context: AuthenticatedContext, input: NewHousehold): Promise<HouseholdDto> {
+    return this.countingRegisteredIdNumber(context, () => this.createHousehold(context, input));
+  }
+
+  /** A refusal that says the ID number is registered is counted as a search (countRegisteredIdNumberAnswers). */
+  private async countingRegisteredIdNumber<T>(context: AuthenticatedContext, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      const details = error instanceof DomainError && Array.isArray(error.details) ? (error.details as Array<{ field?: string }>) : [];
+      if ((error as DomainError).code === 'DUPLICATE' && details.some((d) => d.field === 'idNumber')) {
+        await countRegisteredIdNumberAnswers(this.dataSource, this.idSearchesPerHour, context.user.id, 1);
+      }
+      throw error;
+    }
+  }
+
+  /** How many searches by ID number the user has left this hour would take `answers` more (the imports ask). */
+  countRegisteredIdNumbers(context: AuthenticatedContext, answers: number): Promise<void> {
+    return countRegisteredIdNumberAnswers(this.dataSource, this.idSearchesPerHour, context.user.id, answers);
+  }
+
+  private async createHousehold(context: AuthenticatedContext, input: NewHousehold): Promise<HouseholdDto> {
     const today = todayInShanghai();
     return inTransaction(this.dataSource, async (manager) => {
       const problems = this.checkIdNumber(input.idNumber, today);
@@ -191,6 +213,10 @@ export class HouseholdsService {
   }
 
   async update(context: AuthenticatedContext, id: string, changes: HouseholdChanges): Promise<HouseholdDto> {
+    return this.countingRegisteredIdNumber(context, () => this.updateHousehold(context, id, changes));
+  }
+
+  private async updateHousehold(context: AuthenticatedContext, id: string, changes: HouseholdChanges): Promise<HouseholdDto> {
     const today = todayInShanghai();
     return inTransaction(this.dataSource, async (manager) => {
       const household = await this.lockInScope(manager, context, id);

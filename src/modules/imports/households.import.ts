@@ -29,7 +29,9 @@ export async function importHouseholds(job: ImportJob<NewHousehold>, households:
   const sealed = sealIdNumbers(job, households);
   const villages = await villagesInScope(job);
   checkCounts(job);
-  await refuseDuplicates(job, sealed);
+  const registered = await refuseDuplicates(job, sealed);
+  // Saying that a row's ID number is registered answers a search by ID number: counted and limited as one (HouseholdsService).
+  await households.countRegisteredIdNumbers(job.context, registered);
   job.problems.throwIfAny();
 
   // Every row passed every check, so every field the schema requires is present.
@@ -93,13 +95,14 @@ function checkCounts({ rows, problems, today }: ImportJob<NewHousehold>): void {
   }
 }
 
-/** Household numbers and ID numbers (by keyed hash) are unique in the file and in the whole register. */
-async function refuseDuplicates({ manager, rows, problems }: ImportJob<NewHousehold>, sealed: Map<number, Sealed>): Promise<void> {
+/** Household numbers and ID numbers (by keyed hash) are unique in the file and in the whole register; how many ID numbers were registered. */
+async function refuseDuplicates({ manager, rows, problems }: ImportJob<NewHousehold>, sealed: Map<number, Sealed>): Promise<number> {
   const hashOf = (row: CheckedRow<NewHousehold>) => sealed.get(row.row)?.idNumberHash;
   refuseRepeats(rows, (r) => r.value.householdNumber, (first) => ({ column: 'householdNumber', rule: 'DUPLICATE_IN_FILE', message: `the same household number is on row ${first}` }), problems);
   refuseRepeats(rows, hashOf, (first) => ({ column: 'idNumber', rule: 'DUPLICATE_IN_FILE', message: `the same ID number is on row ${first}` }), problems);
   const numbers = await existing(manager, 'households', 'household_number', 'varchar', distinct(rows.map((r) => r.value.householdNumber)));
   const hashes = await existing(manager, 'households', 'id_number_hash', 'bpchar', distinct(rows.map(hashOf)));
+  let registered = 0;
   for (const checked of rows) {
     const { row, value } = checked;
     if (value.householdNumber !== undefined && numbers.has(value.householdNumber)) {
@@ -108,8 +111,10 @@ async function refuseDuplicates({ manager, rows, problems }: ImportJob<NewHouseh
     const hash = hashOf(checked);
     if (hash !== undefined && hashes.has(hash)) {
       problems.add({ row, column: 'idNumber', rule: 'UNIQUE', message: 'a household with this ID number is registered' });
+      registered += 1;
     }
   }
+  return registered;
 }
 
 function toRecord(input: NewHousehold, sealed: Sealed, village: RegionRow, today: IsoDate): HouseholdRecord {
