@@ -1,6 +1,6 @@
 import { addDays, compareDates, daysBetween, minDate, type IsoDate } from '../../src/core/dates';
 import { Decimal, formatMoney } from '../../src/core/money';
-import { generateSchedule, type ScheduleRow } from '../../src/core/schedules';
+import { generateSchedule, interestOnBalances, type ScheduleRow } from '../../src/core/schedules';
 import { letterNumberFor } from '../../src/modules/guarantees/guarantee.rules';
 import { BREAKER_MODELS, fundKey, GUARANTEED, PURPOSES, type Context, type Draft } from './loans';
 import { AS_OF } from './register';
@@ -18,6 +18,20 @@ export function writeLoan(ctx: Context, d: Draft): void {
   const principal = new Decimal(d.principalFen).dividedBy(100);
   const schedule = generateSchedule({ principal, rateAnnual: d.rateAnnual, method: d.method, disbursementDate: d.disbursementDate, maturityDate: d.maturityDate });
   const behaviour = chooseBehaviour(ctx, d, schedule);
+  // Principal repaid ahead re-plans the schedule's interest on the balance outstanding, as the service
+  // does on recording it (a second schedule version); every instalment after it asks the re-planned interest.
+  const interestAsked =
+    behaviour.kind === 'prepay'
+      ? interestOnBalances({
+          method: d.method,
+          principal,
+          rateAnnual: d.rateAnnual,
+          disbursementDate: d.disbursementDate,
+          rows: schedule,
+          principalRepaid: [{ date: behaviour.on, amount: behaviour.principalFen === 'all' ? principal : new Decimal(behaviour.principalFen).dividedBy(100) }],
+        })
+      : schedule.map((row) => row.interestDue);
+  const replanned = interestAsked.some((interest, index) => !interest.eq(schedule[index]!.interestDue));
   const loanId = ctx.ids.loan.next();
   const officer = ctx.institutions.officerByBank.get(d.bank.key)!;
   const sequence = (ctx.sequences.get(d.bank.key) ?? 0) + 1;
@@ -43,7 +57,9 @@ export function writeLoan(ctx: Context, d: Draft): void {
     if (behaviour.kind === 'prepay' && !prepaid && compareDates(behaviour.on, row.dueDate) < 0) {
       prepaid = true;
       const part = behaviour.principalFen === 'all' ? outstanding : new Decimal(behaviour.principalFen).dividedBy(100);
-      pay(behaviour.on, part, new Decimal(0));
+      // Repaid in full: with the interest that accrued to the payoff (the re-planned instalment), so
+      // that the loan is settled as the service settles it; a part prepayment pays no interest.
+      pay(behaviour.on, part, outstanding.eq(part) ? interestAsked[row.seq - 1]! : new Decimal(0));
       if (outstanding.isZero()) break;
     }
     if (compareDates(row.dueDate, AS_OF) > 0) break;
@@ -52,7 +68,7 @@ export function writeLoan(ctx: Context, d: Draft): void {
       continue;
     }
     // After a part prepayment the last instalment's principal is what is left.
-    pay(row.dueDate, Decimal.min(row.principalDue, outstanding), row.interestDue);
+    pay(row.dueDate, Decimal.min(row.principalDue, outstanding), interestAsked[row.seq - 1]!);
     if (outstanding.isZero()) break;
   }
 
@@ -113,9 +129,12 @@ export function writeLoan(ctx: Context, d: Draft): void {
     d.contractDate, d.disbursementDate, d.maturityDate, d.maturityDate, d.termMonths, d.method,
     random.pick(PURPOSES[d.modelCode] ?? ['生产经营']), d.agreementNumber, d.drivenHouseholds,
     guarantorId, riskFundId,
-    status, daysPastDue, status === 'settled' ? null : AS_OF, 1, closedOn, officer,
+    status, daysPastDue, status === 'settled' ? null : AS_OF, replanned ? 2 : 1, closedOn, officer,
   ]);
   for (const row of schedule) sinks.schedule([loanId, 1, row.seq, row.dueDate, formatMoney(row.principalDue), formatMoney(row.interestDue)]);
+  if (replanned) {
+    for (const row of schedule) sinks.schedule([loanId, 2, row.seq, row.dueDate, formatMoney(row.principalDue), formatMoney(interestAsked[row.seq - 1]!)]);
+  }
   for (const [kind, on, from, to, details, by] of events) sinks.event([loanId, kind, on, from, to, JSON.stringify(details), by]);
   sinks.audit([
     officer, 'loan_officer', 'register', 'loan', loanId, null,
@@ -141,7 +160,11 @@ function chooseBehaviour(ctx: Context, d: Draft, schedule: readonly ScheduleRow[
   const quarterly = d.method === 'interest_quarterly_principal_at_maturity';
   const end = minDate(addDays(d.maturityDate, -1), AS_OF);
   if (roll < 0.08 && quarterly && compareDates(addDays(d.disbursementDate, 30), end) < 0) {
-    const on = random.date(addDays(d.disbursementDate, 30), end);
+    let on = random.date(addDays(d.disbursementDate, 30), end);
+    // Not on a due date: that instalment, paid in full that day, would be re-planned below what it took
+    // (the service refuses such a prepayment until the interest is corrected). The day after instead.
+    if (schedule.some((row) => row.dueDate === on)) on = addDays(on, 1);
+    if (compareDates(on, end) > 0) return { kind: 'good' };
     if (random.chance(0.4)) return { kind: 'prepay', on, principalFen: 'all' };
     const part = Math.floor((d.principalFen * random.int(20, 50)) / 100 / 100_000) * 100_000;
     if (part > 0 && part < d.principalFen) return { kind: 'prepay', on, principalFen: part };

@@ -15,8 +15,12 @@ const CHECKS: Array<{ rule: string; sql: string }> = [
            WHERE l.outstanding_principal <> l.principal - coalesce(r.repaid, 0)`,
   },
   {
-    rule: 'settled exactly when nothing is outstanding, with its closing date',
-    sql: `SELECT count(*) FROM loans WHERE (status = 'settled') <> (outstanding_principal = 0) OR (status = 'settled') <> (closed_on IS NOT NULL)`,
+    rule: "settled exactly when no principal is outstanding and the current schedule's interest is paid, with its closing date",
+    sql: `SELECT count(*) FROM loans l
+            LEFT JOIN (SELECT loan_id, sum(interest) AS interest FROM repayments GROUP BY loan_id) r ON r.loan_id = l.id
+            LEFT JOIN (SELECT s.loan_id, sum(s.interest_due) AS interest FROM loan_schedule s JOIN loans c ON c.id = s.loan_id AND s.version = c.schedule_version GROUP BY s.loan_id) s ON s.loan_id = l.id
+           WHERE l.status IN ('active', 'overdue', 'defaulted', 'settled')
+             AND ((l.status = 'settled') <> (l.outstanding_principal = 0 AND coalesce(r.interest, 0) >= coalesce(s.interest, 0)) OR (l.status = 'settled') <> (l.closed_on IS NOT NULL))`,
   },
   {
     rule: 'schedule principal parts sum to the principal',
@@ -25,9 +29,9 @@ const CHECKS: Array<{ rule: string; sql: string }> = [
   },
   { rule: 'every disbursed loan has a schedule', sql: `SELECT count(*) FROM loans l WHERE l.disbursement_date IS NOT NULL AND NOT EXISTS (SELECT 1 FROM loan_schedule s WHERE s.loan_id = l.id)` },
   {
-    rule: 'repayments between disbursement and AS_OF; interest not above the schedule',
+    rule: 'repayments between disbursement and AS_OF; interest not above the current schedule',
     sql: `SELECT count(*) FROM loans l JOIN (SELECT loan_id, min(paid_on) AS first, max(paid_on) AS last, sum(interest) AS interest FROM repayments GROUP BY loan_id) r ON r.loan_id = l.id
-            JOIN (SELECT loan_id, sum(interest_due) AS interest FROM loan_schedule GROUP BY loan_id) s ON s.loan_id = l.id
+            JOIN (SELECT s.loan_id, sum(s.interest_due) AS interest FROM loan_schedule s JOIN loans c ON c.id = s.loan_id AND s.version = c.schedule_version GROUP BY s.loan_id) s ON s.loan_id = l.id
            WHERE r.first < l.disbursement_date OR r.last > '${AS_OF}'::date OR r.interest > s.interest`,
   },
   {
