@@ -168,8 +168,11 @@ export function registerLoanRoutes(
     tag: 'loans',
     summary: 'Record a repayment',
     description:
-      'Never more principal than is outstanding nor more interest than the schedule still asks for; a penalty only when something was past due ' +
-      'on or before paidOn, and the loan\'s penalties together never above its principal (docs/calculations.md "Repayments").',
+      'Never more principal than is outstanding nor more interest than the schedule still asks for once this repayment\'s principal re-plans it ' +
+      '(INTEREST_PAID_AHEAD when interest already recorded exceeds that); a penalty only when something was past due ' +
+      'on or before paidOn, and the loan\'s penalties together never above its principal (docs/calculations.md "Repayments", "Prepayments"). ' +
+      'The loan is settled once no principal is outstanding and its schedule\'s interest is paid. A compensated loan takes none (409): ' +
+      'money recovered from its borrower is a recovery of its claim.',
     access: ['loan_officer'],
     params: idParams,
     headers: idempotencyKeyHeader(),
