@@ -698,6 +698,10 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expect(expectError(beforePayment, 422, 'RULE_VIOLATION').details).to.deep.equal([
       { field: 'writtenOffOn', rule: 'NOT_BEFORE_LAST_REPAYMENT', message: 'the loan took a repayment on 2026-06-19' },
     ]);
+    // A payment that bounced (reversed) is money that never came: it does not hold the write-off back.
+    const bounced = await officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-06-30', interest: '5.00' });
+    expect(bounced.status, JSON.stringify(bounced.body)).to.equal(201);
+    expect((await officer.post(`/api/v1/loans/${loan.id}/repayments/${bounced.body.id}/reverse`).send({ reason: '退票' })).status).to.equal(201);
     const written = await writeOff({ writtenOffOn: '2026-06-19', reason: '无法收回' });
     expect(written.status, JSON.stringify(written.body)).to.equal(200);
     expect(written.body).to.include({ status: 'written_off', closedOn: '2026-06-19', outstandingPrincipal: '50000.00' });
@@ -796,6 +800,39 @@ describe('loans: registration, repayments, reversals, extension, delinquency (SP
     expectError(await pay('2026-10-01', { interest: '60.43' }), 422, 'RULE_VIOLATION');
     expect((await pay('2026-10-05', { interest: '60.42' })).status).to.equal(201);
     expect((await officer.get(`/api/v1/loans/${loan.id}`)).body, 'closed on the day it paid the last it owed').to.include({ status: 'settled', closedOn: '2026-10-05' });
+  });
+
+  it('when a loan is paid in full, then it closes on the latest payment that stands, whatever the order; no extension once its principal is repaid; a bounced interest payment is reversed even after the household borrowed again', async () => {
+    // Found in review of the settle-once-interest-is-paid rule.
+    const officer = await t.as('officer.abc');
+    const [village] = await t.db.dataSource.query(
+      `SELECT code FROM regions WHERE level = 'village' AND code LIKE '410225%' AND left(code, 9) NOT IN ('410225100', '410225101') ORDER BY code DESC LIMIT 1 OFFSET 4`,
+    );
+    const householdId = await household({ villageCode: village.code });
+    const loan = (await register('officer.abc', microcredit(householdId))).body;
+    const pay = (paidOn: string, amounts: { principal?: string; interest?: string }) =>
+      officer.post(`/api/v1/loans/${loan.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn, ...amounts });
+    expect((await pay('2026-03-20', { interest: '120.83' })).status).to.equal(201);
+    expect((await pay('2026-06-20', { interest: '555.83' })).status).to.equal(201);
+    // The interest due on 09-20 recorded first, the payoff of 08-01 after it: closed on 09-20, the last day it paid.
+    expect((await pay('2026-09-20', { interest: '247.71' })).status).to.equal(201);
+    const payoff = await pay('2026-08-01', { principal: '50000.00' });
+    expect(payoff.status, JSON.stringify(payoff.body)).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled', closedOn: '2026-09-20' });
+    // The household borrows again; the 09-20 interest then bounces: the reversal stands, the old loan stays settled, owing 247.71, which it takes.
+    const again = await register('officer.abc', microcredit(householdId, { contractDate: '2026-10-10', disbursementDate: '2026-10-10', maturityDate: '2027-10-10' }));
+    expect(again.status, JSON.stringify(again.body)).to.equal(201);
+    const lastInterest = (await officer.get(`/api/v1/loans/${loan.id}`)).body.repayments.find((r: { paidOn: string }) => r.paidOn === '2026-09-20');
+    const bounced = await officer.post(`/api/v1/loans/${loan.id}/repayments/${lastInterest.id}/reverse`).send({ reason: '退票' });
+    expect(bounced.status, JSON.stringify(bounced.body)).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${loan.id}`)).body).to.include({ status: 'settled' });
+    expect((await pay('2026-10-20', { interest: '247.71' })).status).to.equal(201);
+
+    // Principal repaid, interest owed: open, but nothing to extend.
+    const other = (await register('officer.abc', microcredit(await household({ villageCode: village.code })))).body;
+    expect((await officer.post(`/api/v1/loans/${other.id}/repayments`).set('Idempotency-Key', `k-${unique()}`).send({ paidOn: '2026-04-01', principal: '50000.00' })).status).to.equal(201);
+    expect((await officer.get(`/api/v1/loans/${other.id}`)).body).to.include({ status: 'active', outstandingPrincipal: '0.00' });
+    expectError(await officer.post(`/api/v1/loans/${other.id}/extend`).send({ newMaturityDate: '2028-03-01', extendedOn: '2026-05-01', reason: '受灾' }), 409, 'INVALID_STATE');
   });
 
   it("when a client's Idempotency-Key looks like a reversal's, then the repayment can still be reversed, once", async () => {

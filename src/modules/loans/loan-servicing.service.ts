@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { compareDates, maxDate, type IsoDate } from '../../core/dates';
+import { compareDates, type IsoDate } from '../../core/dates';
 import { interestOnBalances, type DatedPrincipal } from '../../core/schedules';
 import { CoreInputError, invariant } from '../../core/errors';
 import { Decimal, formatMoney, parseMoney, sumMoney } from '../../core/money';
@@ -106,6 +106,9 @@ export class LoanServicingService {
         // split back in the claim's ratios; as a repayment the bank would be paid twice.
         throw new DomainError('INVALID_STATE', 'a compensated loan takes no repayments: money recovered from the borrower is recorded on its claim (POST /claims/{id}/recoveries) and split back among the parties that paid it');
       }
+      if (settledInterest && (await this.statusBeforeSettling(manager, loanId)) === 'compensated') {
+        throw new DomainError('INVALID_STATE', 'a loan settled after its claim was paid takes no repayments: money recovered from the borrower is recorded on its claim (POST /claims/{id}/recoveries)');
+      }
       if (!REPAYABLE_STATUSES.includes(loan.status) && !settledInterest) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
       const problems = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
       if (penalty.greaterThan(0)) problems.push(...(await this.penaltyProblems(manager, loan, input.paidOn as IsoDate, penalty)));
@@ -130,8 +133,7 @@ export class LoanServicingService {
       if (!principal.isZero()) await this.replanInterest(manager, loan);
       loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
       if (!settledInterest && loan.outstandingPrincipal.isZero() && !(await this.interestStillAsked(manager, loan)).greaterThan(0)) {
-        // Closed on the last day that moved its balance or paid what it still owed (a backdated one moves neither).
-        loan.closedOn = maxDate((await this.repaidInFullOn(manager, loanId)) as IsoDate, input.paidOn as IsoDate);
+        loan.closedOn = await this.paidInFullOn(manager, loanId);
         await this.moveTo(manager, context, loan, 'settled', loan.closedOn, 'settled', { repaymentId: repayment.id });
       }
       await this.finish(manager, context, loan, 'repay', before, { repayment: toRepaymentDto(repayment) });
@@ -140,15 +142,19 @@ export class LoanServicingService {
   }
 
   /**
-   * The day the balance came to zero by value dates: the last day that moved it, which is not the
-   * date of the repayment just recorded when that one is backdated before an earlier-recorded one
-   * (settlement selects a period's loans by it, and the guarantee is released on it). Reversals are
-   * dated like what they undo, so a day whose repayments were all reversed moved nothing.
+   * The day a loan was paid in full, by value dates: the latest date of a repayment that stands (not
+   * reversed), which is not the date of the repayment just recorded when that one is backdated before
+   * an earlier-recorded one, and does not depend on whether the principal or the interest was recorded
+   * first (settlement selects a period's loans by it, and the guarantee is released on it).
    */
-  private async repaidInFullOn(manager: EntityManager, loanId: string): Promise<string> {
-    const last = (await principalMovements(manager, loanId)).at(-1);
-    invariant(last !== undefined, 'a loan repaid in full has a repayment of principal', { loanId });
-    return last.date;
+  private async paidInFullOn(manager: EntityManager, loanId: string): Promise<string> {
+    const [{ last }]: Array<{ last: string | null }> = await manager.query(
+      `SELECT max(r.paid_on)::text AS last FROM repayments r
+        WHERE r.loan_id = $1 AND r.kind = 'repayment' AND NOT EXISTS (SELECT 1 FROM repayments v WHERE v.reverses_id = r.id)`,
+      [loanId],
+    );
+    invariant(last !== null, 'a loan paid in full has a repayment that stands', { loanId });
+    return last;
   }
 
   /** A correction is a reversal: a new record with the negated parts (SPEC §5). Each repayment is reversed once. */
@@ -181,7 +187,7 @@ export class LoanServicingService {
         const before = toLoanDto(loan);
         if (!original.principal.isZero()) await this.replanInterest(manager, loan);
         loan.outstandingPrincipal = loan.outstandingPrincipal.plus(original.principal);
-        if (loan.status === 'settled' && (loan.outstandingPrincipal.greaterThan(0) || (await this.interestStillAsked(manager, loan)).greaterThan(0))) {
+        if (loan.status === 'settled' && (await this.reopensOnReversal(manager, loan, original))) {
           loan.closedOn = null;
           // A loan the claim had compensated before it was settled is compensated again: reopened as
           // active, the delinquency run would default it and a second claim could be paid on it. Any
@@ -252,7 +258,11 @@ export class LoanServicingService {
         problems.push({ field: 'writtenOffOn', rule: 'NOT_IN_FUTURE', message: 'record a write-off once it is made' });
       }
       // Closed on the write-off day, the loan must not have taken money after it (settlement stops there).
-      const [{ last }] = await manager.query(`SELECT max(paid_on)::text AS last FROM repayments WHERE loan_id = $1`, [loan.id]);
+      const [{ last }] = await manager.query(
+        `SELECT max(r.paid_on)::text AS last FROM repayments r
+          WHERE r.loan_id = $1 AND r.kind = 'repayment' AND NOT EXISTS (SELECT 1 FROM repayments v WHERE v.reverses_id = r.id)`,
+        [loan.id],
+      );
       if (last !== null && compareDates(input.writtenOffOn as IsoDate, last as IsoDate) < 0) {
         problems.push({ field: 'writtenOffOn', rule: 'NOT_BEFORE_LAST_REPAYMENT', message: `the loan took a repayment on ${last}` });
       }
@@ -272,6 +282,8 @@ export class LoanServicingService {
     return inTransaction(this.dataSource, async (manager) => {
       const loan = await this.lockLoan(manager, context, loanId);
       if (loan.status !== 'active' && loan.status !== 'overdue') throw new DomainError('INVALID_STATE', `a ${loan.status} loan cannot be extended`);
+      // Open only for the interest it still owes: no principal left to give more time for.
+      if (loan.outstandingPrincipal.isZero()) throw new DomainError('INVALID_STATE', 'the principal is repaid: only the interest still owed is left, which an extension does not move');
       const problems: Problem[] = [];
       if (compareDates(input.newMaturityDate as IsoDate, loan.currentMaturityDate as IsoDate) <= 0) {
         problems.push({ field: 'newMaturityDate', rule: 'AFTER_CURRENT_MATURITY', message: `after ${loan.currentMaturityDate}` });
@@ -471,6 +483,25 @@ export class LoanServicingService {
   }
 
   /** The status the loan left when it was last settled (its latest 'settled' event), if any. */
+  /**
+   * Whether reversing `original` reopens a settled loan: it does when principal is outstanding again,
+   * or when the reversal leaves interest owed (a reversal of a penalty alone, or on a loan settled
+   * before the interest rule, changes nothing). Interest alone does not reopen a loan whose household
+   * has taken its one loan under the model since: the loan stays settled, owing that interest, which
+   * it still takes (repay()), rather than refusing the correction of money that never came.
+   */
+  private async reopensOnReversal(manager: EntityManager, loan: Loan, original: Repayment): Promise<boolean> {
+    if (loan.outstandingPrincipal.greaterThan(0)) return true;
+    if (!original.interest.greaterThan(0) || !(await this.interestStillAsked(manager, loan)).greaterThan(0)) return false;
+    if (loan.exclusiveHouseholdId === null) return true;
+    const [{ taken }] = await manager.query(
+      `SELECT EXISTS (SELECT 1 FROM loans WHERE exclusive_household_id = $1 AND model_code = $2 AND id <> $3
+                        AND status IN ('pending_guarantee', 'registered', 'active', 'overdue', 'defaulted')) AS taken`,
+      [loan.exclusiveHouseholdId, loan.modelCode, loan.id],
+    );
+    return !taken;
+  }
+
   private async statusBeforeSettling(manager: EntityManager, loanId: string): Promise<LoanStatus | null> {
     const [event]: Array<{ from_status: LoanStatus }> = await manager.query(
       `SELECT from_status FROM loan_events WHERE loan_id = $1 AND kind = 'settled' ORDER BY id DESC LIMIT 1`,
