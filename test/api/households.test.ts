@@ -354,13 +354,30 @@ describe('searches by ID number, limited per user (ID_SEARCHES_PER_HOUR)', () =>
     const own = (await county.get('/api/v1/households?limit=1')).body.items[0];
     expectError(await county.patch(`/api/v1/households/${own.id}`).send({ idNumber: elsewhere }), 409, 'DUPLICATE');
     expect(await searchesOf('poverty.lankao'), 'two answers recorded, no household shown').to.deep.equal([{ household_id: null }, { household_id: null }]);
-    // An import naming it twice would take two more: one is left, so the file is refused 429 and nothing is recorded.
-    const csv = ['householdNumber,headName,idNumber,villageCode,members,laborers', `I-${unique()},甲,${elsewhere},${LANKAO_VILLAGE},2,1`, `I-${unique()},乙,${elsewhere},${LANKAO_VILLAGE},2,1`].join('\r\n');
+    // An import naming it twice: one search is left, so one row is told, the other is refused unchecked.
+    const elsewhere2 = residentId('410221', '19700506', Number(unique().slice(-3)));
+    expect((await (await t.as('poverty')).post('/api/v1/households').send({
+      householdNumber: `Q-${unique()}`, headName: '孙外县', idNumber: elsewhere2, villageCode: qixianVillage, members: 2, laborers: 1, statusSince: '2025-03-01',
+    })).status).to.equal(201);
+    const csv = ['householdNumber,headName,idNumber,villageCode,members,laborers', `I-${unique()},甲,${elsewhere},${LANKAO_VILLAGE},2,1`, `I-${unique()},乙,${elsewhere2},${LANKAO_VILLAGE},2,1`].join('\r\n');
     const imported = await county.post('/api/v1/imports/households').set('Content-Type', 'text/csv').send(csv);
-    expect(expectError(imported, 429, 'RATE_LIMITED').message).to.match(/ID numbers are already registered.*3 an hour, 1 left/);
-    expect(await searchesOf('poverty.lankao')).to.have.length(2);
-    expectError(await attempt(), 409, 'DUPLICATE');
-    expectError(await attempt(), 429, 'RATE_LIMITED');
+    const problems = expectError(imported, 422, 'RULE_VIOLATION').details as Array<{ row: number; rule: string }>;
+    expect(problems.map((d) => [d.row, d.rule])).to.deep.equal([
+      [2, 'UNIQUE'],
+      [3, 'NOT_CHECKED'],
+    ]);
+    expect(await searchesOf('poverty.lankao')).to.have.length(3);
+    // None left: any ID number is refused 429 before the register is asked, registered or not, and nothing is recorded.
+    const unregistered = residentId('410225', '19800707', Number(unique().slice(-3)));
+    for (const idNumber of [elsewhere, unregistered]) {
+      const refused = expectError(
+        await county.post('/api/v1/households').send({ householdNumber: `P-${unique()}`, headName: '探查', idNumber, villageCode: LANKAO_VILLAGE, members: 2, laborers: 1 }),
+        429,
+        'RATE_LIMITED',
+      );
+      expect(refused.message).to.not.match(/already registered/);
+    }
+    expectError(await county.post('/api/v1/imports/households').set('Content-Type', 'text/csv').send(csv), 429, 'RATE_LIMITED');
     expect(await searchesOf('poverty.lankao')).to.have.length(3);
   });
 

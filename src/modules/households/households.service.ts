@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Region } from '../regions/region.entity';
 import { HouseholdHistory } from './household-history.entity';
 import { Household, type HouseholdStatus } from './household.entity';
-import { countRegisteredIdNumberAnswers, limitedIdNumberSearch } from './id-number-searches';
+import { limitedIdNumberSearch, recordRegisteredAnswers, searchesLeft } from './id-number-searches';
 import { canChangeStatus, hasPlausibleRegion, MAX_PLAUSIBLE_AGE_YEARS } from './household.status';
 
 export interface HouseholdDto {
@@ -149,25 +149,34 @@ export class HouseholdsService {
   }
 
   async create(context: AuthenticatedContext, input: NewHousehold): Promise<HouseholdDto> {
-    return this.countingRegisteredIdNumber(context, () => this.createHousehold(context, input));
+    return this.namingIdNumber(context, () => this.createHousehold(context, input));
   }
 
-  /** A refusal that says the ID number is registered is counted as a search (countRegisteredIdNumberAnswers). */
-  private async countingRegisteredIdNumber<T>(context: AuthenticatedContext, work: () => Promise<T>): Promise<T> {
+  /**
+   * A create or correction that names an ID number may answer "already registered": refused 429 when
+   * the user has no searches by ID number left, and such an answer recorded as one (searchesLeft).
+   */
+  private async namingIdNumber<T>(context: AuthenticatedContext, work: () => Promise<T>): Promise<T> {
+    await searchesLeft(this.dataSource, this.idSearchesPerHour, context.user.id);
     try {
       return await work();
     } catch (error) {
       const details = error instanceof DomainError && Array.isArray(error.details) ? (error.details as Array<{ field?: string }>) : [];
       if ((error as DomainError).code === 'DUPLICATE' && details.some((d) => d.field === 'idNumber')) {
-        await countRegisteredIdNumberAnswers(this.dataSource, this.idSearchesPerHour, context.user.id, 1);
+        await recordRegisteredAnswers(this.dataSource, context.user.id, 1);
       }
       throw error;
     }
   }
 
-  /** How many searches by ID number the user has left this hour would take `answers` more (the imports ask). */
-  countRegisteredIdNumbers(context: AuthenticatedContext, answers: number): Promise<void> {
-    return countRegisteredIdNumberAnswers(this.dataSource, this.idSearchesPerHour, context.user.id, answers);
+  /** For an import naming ID numbers: how many "already registered" answers it may give (429 when none). */
+  idNumberAnswersLeft(context: AuthenticatedContext): Promise<number> {
+    return searchesLeft(this.dataSource, this.idSearchesPerHour, context.user.id);
+  }
+
+  /** Records an import's "already registered" answers as searches. */
+  recordRegisteredIdNumbers(context: AuthenticatedContext, answers: number): Promise<void> {
+    return recordRegisteredAnswers(this.dataSource, context.user.id, answers);
   }
 
   private async createHousehold(context: AuthenticatedContext, input: NewHousehold): Promise<HouseholdDto> {
@@ -213,7 +222,8 @@ export class HouseholdsService {
   }
 
   async update(context: AuthenticatedContext, id: string, changes: HouseholdChanges): Promise<HouseholdDto> {
-    return this.countingRegisteredIdNumber(context, () => this.updateHousehold(context, id, changes));
+    if (changes.idNumber === undefined) return this.updateHousehold(context, id, changes);
+    return this.namingIdNumber(context, () => this.updateHousehold(context, id, changes));
   }
 
   private async updateHousehold(context: AuthenticatedContext, id: string, changes: HouseholdChanges): Promise<HouseholdDto> {

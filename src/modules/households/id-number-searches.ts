@@ -22,26 +22,29 @@ export interface SearchResult<T> {
  */
 /**
  * Answers that tell a caller an ID number is already registered — a new or corrected household
- * refused as a duplicate, by the API or an import row — are searches of the register too: each counts
- * against the user's hourly limit and is recorded (no household shown). With none left for them all,
- * 429 RATE_LIMITED replaces the answer and nothing is recorded. Without this a county could test any
- * number in the city, without limit, by trying to register it (404 from the lookup, 409 from a create).
+ * refused as a duplicate, by the API or an import row — are searches of the register too. Without a
+ * limit a county could test any number in the city by trying to register it (404 from the lookup,
+ * 409 from a create). So a request naming ID numbers first asks how many searches the user has left
+ * (searchesLeft): with none it is 429 whatever the numbers are, so that the refusal itself tells
+ * nothing; and each "already registered" it then answers is recorded as a search (recordRegisteredAnswers).
  */
-export async function countRegisteredIdNumberAnswers(dataSource: DataSource, perHour: number, userId: string, answers: number): Promise<void> {
+export async function searchesLeft(dataSource: DataSource, perHour: number, userId: string): Promise<number> {
+  const [recent]: Array<{ searches: number; minutes: number | null }> = await dataSource.query(RECENT_SEARCHES_SQL, [userId]);
+  const left = perHour - recent.searches;
+  if (left <= 0) {
+    const minutes = Math.max(1, recent.minutes ?? 60);
+    throw new DomainError(
+      'RATE_LIMITED',
+      `too many searches by ID number (${perHour} an hour), and a household registered or corrected with one may answer one; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+    );
+  }
+  return left;
+}
+
+/** Records `answers` "already registered" answers as searches of the user (no household shown). */
+export async function recordRegisteredAnswers(dataSource: DataSource, userId: string, answers: number): Promise<void> {
   if (answers <= 0) return;
-  await inTransaction(dataSource, async (manager) => {
-    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
-    const [recent]: Array<{ searches: number; minutes: number | null }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
-    if (recent.searches + answers > perHour) {
-      const minutes = Math.max(1, recent.minutes ?? 60);
-      const left = Math.max(0, perHour - recent.searches);
-      throw new DomainError(
-        'RATE_LIMITED',
-        `${answers === 1 ? 'the ID number is' : `${answers} ID numbers are`} already registered, and saying so counts as a search by ID number (${perHour} an hour, ${left} left); try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
-      );
-    }
-    await manager.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, NULL FROM generate_series(1, $2::int)`, [userId, answers]);
-  });
+  await dataSource.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, NULL FROM generate_series(1, $2::int)`, [userId, answers]);
 }
 
 const RECENT_SEARCHES_SQL = `SELECT count(*)::int AS searches,

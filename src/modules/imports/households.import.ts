@@ -29,9 +29,11 @@ export async function importHouseholds(job: ImportJob<NewHousehold>, households:
   const sealed = sealIdNumbers(job, households);
   const villages = await villagesInScope(job);
   checkCounts(job);
-  const registered = await refuseDuplicates(job, sealed);
-  // Saying that a row's ID number is registered answers a search by ID number: counted and limited as one (HouseholdsService).
-  await households.countRegisteredIdNumbers(job.context, registered);
+  // Saying that a row's ID number is registered answers a search by ID number: at most as many as the
+  // user has left (none: 429), each recorded as one (HouseholdsService.idNumberAnswersLeft).
+  const answersLeft = sealed.size > 0 ? await households.idNumberAnswersLeft(job.context) : 0;
+  const registered = await refuseDuplicates(job, sealed, answersLeft);
+  await households.recordRegisteredIdNumbers(job.context, registered);
   job.problems.throwIfAny();
 
   // Every row passed every check, so every field the schema requires is present.
@@ -95,8 +97,13 @@ function checkCounts({ rows, problems, today }: ImportJob<NewHousehold>): void {
   }
 }
 
-/** Household numbers and ID numbers (by keyed hash) are unique in the file and in the whole register; how many ID numbers were registered. */
-async function refuseDuplicates({ manager, rows, problems }: ImportJob<NewHousehold>, sealed: Map<number, Sealed>): Promise<number> {
+/**
+ * Household numbers and ID numbers (by keyed hash) are unique in the file and in the whole register.
+ * At most `answersLeft` rows are told their ID number is registered; once they are given, every later
+ * row with an ID number is refused as unchecked, registered or not, so that the answers stop there.
+ * Returns how many were told.
+ */
+async function refuseDuplicates({ manager, rows, problems }: ImportJob<NewHousehold>, sealed: Map<number, Sealed>, answersLeft: number): Promise<number> {
   const hashOf = (row: CheckedRow<NewHousehold>) => sealed.get(row.row)?.idNumberHash;
   refuseRepeats(rows, (r) => r.value.householdNumber, (first) => ({ column: 'householdNumber', rule: 'DUPLICATE_IN_FILE', message: `the same household number is on row ${first}` }), problems);
   refuseRepeats(rows, hashOf, (first) => ({ column: 'idNumber', rule: 'DUPLICATE_IN_FILE', message: `the same ID number is on row ${first}` }), problems);
@@ -109,7 +116,9 @@ async function refuseDuplicates({ manager, rows, problems }: ImportJob<NewHouseh
       problems.add({ row, column: 'householdNumber', rule: 'UNIQUE', message: 'a household with this household number is registered' });
     }
     const hash = hashOf(checked);
-    if (hash !== undefined && hashes.has(hash)) {
+    if (hash !== undefined && registered >= answersLeft) {
+      problems.add({ row, column: 'idNumber', rule: 'NOT_CHECKED', message: 'not checked against the register: your searches by ID number for this hour are used up' });
+    } else if (hash !== undefined && hashes.has(hash)) {
       problems.add({ row, column: 'idNumber', rule: 'UNIQUE', message: 'a household with this ID number is registered' });
       registered += 1;
     }
