@@ -103,7 +103,7 @@ export function createServices({ dataSource, config, logger }: AppDependencies):
     models: new ModelsService(dataSource),
     funds: new FundsService(dataSource),
     imports: new ImportsService(dataSource, households),
-    loanRegistration: new LoanRegistrationService(dataSource),
+    loanRegistration: new LoanRegistrationService(dataSource, config.idSearchesPerHour),
     loanServicing: new LoanServicingService(dataSource),
     loansQuery: new LoansQueryService(dataSource),
     guarantees: createGuaranteeServices(dataSource),

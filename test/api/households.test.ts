@@ -381,6 +381,26 @@ describe('searches by ID number, limited per user (ID_SEARCHES_PER_HOUR)', () =>
     expect(await searchesOf('poverty.lankao')).to.have.length(3);
   });
 
+  it('when loan registrations are refused after judging their household borrower, then each is recorded as a search of it, and past the limit the refusal is 429', async () => {
+    // A contract date stepped across a birthday made the age rule tell the masked birth date (review).
+    await t.db.dataSource.query(`DELETE FROM id_number_searches WHERE user_id = $1`, [await userId('officer.rcb')]);
+    const household = await (await t.as('poverty.lankao')).post('/api/v1/households').send({
+      householdNumber: `A-${unique()}`, headName: '周年', idNumber: residentId('410225', '19610222', Number(unique().slice(-3))), villageCode: LANKAO_VILLAGE, members: 2, laborers: 1, statusSince: '2015-01-01',
+    });
+    expect(household.status, JSON.stringify(household.body)).to.equal(201);
+    const officer = await t.as('officer.rcb');
+    const probe = (contractDate: string) =>
+      officer.post('/api/v1/loans').set('Idempotency-Key', `k-${unique()}`).send({
+        contractNumber: `HT-${unique()}`, modelCode: 'household_microcredit', borrowerKind: 'household', householdId: household.body.id,
+        principal: '99999999.00', rateAnnual: '0.0435', contractDate, maturityDate: '2027-12-31', purpose: '养殖',
+      });
+    for (const date of ['2026-02-21', '2026-02-22', '2026-02-23']) expectError(await probe(date), 422, 'RULE_VIOLATION');
+    expect(await searchesOf('officer.rcb'), 'each refusal a search of that household').to.deep.equal(Array.from({ length: 3 }, () => ({ household_id: household.body.id })));
+    const refused = expectError(await probe('2026-02-24'), 429, 'RATE_LIMITED');
+    expect(refused.details, 'nothing judged is told').to.deep.equal([]);
+    expect(await searchesOf('officer.rcb')).to.have.length(3);
+  });
+
   it('when ten searches arrive at once, then three are answered and seven are 429', async () => {
     const finance = await t.as('finance.lankao');
     const statuses = await Promise.all(

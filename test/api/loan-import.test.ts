@@ -317,6 +317,23 @@ describe('bulk import of a bank loan ledger (SPEC §9, issue 4 item 8)', () => {
     ]);
   });
 
+  it('when a refused ledger judged household borrowers, then each is recorded as a search of it; past the searches left the rows are NOT_JUDGED', async () => {
+    // A refused file tells, pass or fail, how each borrower was judged at a contract date of the file's choosing (the age rule: the birth date).
+    const [a, b] = await households(2);
+    const [{ id: officer }] = await t.db.dataSource.query(`SELECT id FROM users WHERE username = 'officer.abc'`);
+    await t.db.dataSource.query(`DELETE FROM id_number_searches WHERE user_id = $1`, [officer]);
+    await t.db.dataSource.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, NULL FROM generate_series(1, 59)`, [officer]);
+    const refused = await importLoans([loanRow(a!, { principal: '99999999.00' }), loanRow(b!, { principal: '99999999.00' })]);
+    expect(refused.status, JSON.stringify(refused.body)).to.equal(422);
+    const problems = (refused.body.error.details as Array<{ row: number; rule: string }>).map((d) => `${d.row}:${d.rule}`);
+    expect(problems).to.include('2:PRINCIPAL_OVER_CAP');
+    expect(problems.filter((p) => p.startsWith('3:'))).to.deep.equal(['3:NOT_JUDGED']);
+    const [{ ids }] = await t.db.dataSource.query(`SELECT array_agg(household_id::text) FILTER (WHERE household_id IS NOT NULL) AS ids, count(*)::int AS n FROM id_number_searches WHERE user_id = $1`, [officer]);
+    const [{ id: first }] = await t.db.dataSource.query(`SELECT id FROM households WHERE household_number = $1`, [a]);
+    expect(ids).to.deep.equal([first]);
+    await t.db.dataSource.query(`DELETE FROM id_number_searches WHERE user_id = $1`, [officer]);
+  });
+
   it('when someone other than a loan officer imports a ledger, then 403; a register kind stays closed to banks', async () => {
     const csv = csvOf(LOAN_COLUMNS, [loanRow('X')]);
     expect((await upload('poverty', 'loans', CSV, csv)).status).to.equal(403);

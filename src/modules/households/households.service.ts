@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Region } from '../regions/region.entity';
 import { HouseholdHistory } from './household-history.entity';
 import { Household, type HouseholdStatus } from './household.entity';
-import { limitedIdNumberSearch, recordRegisteredAnswers, searchesLeft } from './id-number-searches';
+import { limitedIdNumberSearch, recordRegisteredAnswers, recordSearchesOf, searchAllowance, searchesLeft } from './id-number-searches';
 import { canChangeStatus, hasPlausibleRegion, MAX_PLAUSIBLE_AGE_YEARS } from './household.status';
 
 export interface HouseholdDto {
@@ -172,6 +172,16 @@ export class HouseholdsService {
   /** For an import naming ID numbers: how many "already registered" answers it may give (429 when none). */
   idNumberAnswersLeft(context: AuthenticatedContext): Promise<number> {
     return searchesLeft(this.dataSource, this.idSearchesPerHour, context.user.id);
+  }
+
+  /** How many searches by ID number the user has left this hour; a refused loan ledger tells that many borrowers' judgements. */
+  searchesLeftFor(context: AuthenticatedContext): Promise<number> {
+    return searchAllowance(this.dataSource, this.idSearchesPerHour, context.user.id);
+  }
+
+  /** Records the households a refused loan ledger judged as searches of them. */
+  recordJudgedHouseholds(context: AuthenticatedContext, householdIds: readonly string[]): Promise<void> {
+    return recordSearchesOf(this.dataSource, context.user.id, householdIds);
   }
 
   /** Records an import's "already registered" answers as searches. */

@@ -47,6 +47,41 @@ export async function recordRegisteredAnswers(dataSource: DataSource, userId: st
   await dataSource.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, NULL FROM generate_series(1, $2::int)`, [userId, answers]);
 }
 
+/**
+ * A loan registration refused after its household borrower was judged (age and status at a contract
+ * date of the caller's choosing) has answered something about that household — stepped across a
+ * birthday, the age rule tells the birth date the register masks. So such a refusal is recorded as a
+ * search of that household; once the user's searches of the hour are used up, the refusal is 429 and
+ * says nothing more. (A registration that succeeds is a loan, recorded and audited.)
+ */
+export async function recordJudgedRefusal(dataSource: DataSource, perHour: number, userId: string, householdIds: readonly string[]): Promise<void> {
+  if (householdIds.length === 0) return;
+  await inTransaction(dataSource, async (manager) => {
+    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
+    const [recent]: Array<{ searches: number; minutes: number | null }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
+    if (recent.searches + householdIds.length > perHour) {
+      const minutes = Math.max(1, recent.minutes ?? 60);
+      throw new DomainError(
+        'RATE_LIMITED',
+        `too many refused registrations and searches by ID number (${perHour} an hour): a refusal judges the borrower, as a search does; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`,
+      );
+    }
+    await manager.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, unnest($2::uuid[])`, [userId, householdIds]);
+  });
+}
+
+/** How many searches by ID number the user has left this hour (0 when none). */
+export async function searchAllowance(dataSource: DataSource, perHour: number, userId: string): Promise<number> {
+  const [recent]: Array<{ searches: number }> = await dataSource.query(RECENT_SEARCHES_SQL, [userId]);
+  return Math.max(0, perHour - recent.searches);
+}
+
+/** Records searches of these households by the user (a refused import's judged borrowers). */
+export async function recordSearchesOf(dataSource: DataSource, userId: string, householdIds: readonly string[]): Promise<void> {
+  if (householdIds.length === 0) return;
+  await dataSource.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, unnest($2::uuid[])`, [userId, householdIds]);
+}
+
 const RECENT_SEARCHES_SQL = `SELECT count(*)::int AS searches,
               ceil(extract(epoch FROM min(searched_at) + interval '1 hour' - now()) / 60)::int AS minutes
          FROM id_number_searches

@@ -77,7 +77,7 @@ export class ImportsService {
       case 'linkages':
         return importLinkages(job);
       case 'loans':
-        return importLoans(job);
+        return importLoans(job, this.households);
     }
   }
 }

@@ -25,6 +25,7 @@ import {
 } from '../loans/loan-assessment';
 import { drivenHouseholdsOn, drivenKey, householdDateKey, householdModelKey, householdStatusesOn, householdsWithOpenLoan } from '../loans/loan-lookups';
 import type { HouseholdStatus } from '../households/household.entity';
+import type { HouseholdsService } from '../households/households.service';
 import { countyOf } from '../loans/loan-registration.service';
 import { toLoanDto } from '../loans/loan.dto';
 import { Loan } from '../loans/loan.entity';
@@ -44,7 +45,7 @@ import {
   type LedgerReferences,
 } from './loan-ledger.lookups';
 import { writeLoans } from './loan-ledger.write';
-import { distinct, refuseRepeats, type CheckedRow, type ProblemLog, type RowProblem } from './rows';
+import { distinct, ProblemLog, refuseRepeats, type CheckedRow, type RowProblem } from './rows';
 import { rateKey, referenceRatesInForce } from '../reference-rates/rates-in-force';
 
 /**
@@ -94,7 +95,7 @@ const COLUMN_OF_FIELD: Record<string, string> = {
   termMonths: 'maturityDate',
 };
 
-export async function importLoans(job: ImportJob<LoanLedgerRow>): Promise<ImportSummary> {
+export async function importLoans(job: ImportJob<LoanLedgerRow>, households: HouseholdsService): Promise<ImportSummary> {
   const { manager, context, rows, problems } = job;
   const bankId = context.user.bankId;
   invariant(bankId, 'only a loan officer, who has a bank, imports a loan ledger', { userId: context.user.id });
@@ -111,8 +112,9 @@ export async function importLoans(job: ImportJob<LoanLedgerRow>): Promise<Import
   const today = todayInShanghai();
   const candidates = rows.map((row) => resolve(row, bankId, refs, today, problems)).filter((c): c is Candidate => c !== undefined);
   const facts = await gatherFacts(manager, bankId, candidates);
-  const assessed = assessInFileOrder(candidates, bankId, facts, problems);
-  problems.throwIfAny();
+  const judged = new ProblemLog();
+  const assessed = assessInFileOrder(candidates, bankId, facts, judged);
+  if (!problems.isEmpty || !judged.isEmpty) await refuseTellingWhatWasJudged(job, households, candidates, judged);
 
   const loanRows = assessed.map((a) => ({ id: randomUUID(), assessed: a, row: newLoanRow(a, context.user.id) }));
   try {
@@ -134,6 +136,27 @@ export async function importLoans(job: ImportJob<LoanLedgerRow>): Promise<Import
     throw error;
   }
   return { rowsImported: loanRows.length, counts: countByStatus(loanRows.map((l) => l.row)), regionPaths: distinct(loanRows.map((l) => l.row.regionPath)), institutionId: bankId };
+}
+
+/**
+ * A refused file tells, row by row, how each household borrower was judged at its contract date (age,
+ * status, slot) — pass or fail, as registration's refusals do (LoanRegistrationService: recorded as
+ * searches). Each household row judged is recorded as a search of that household, up to the searches
+ * the user has left this hour; rows past them are refused NOT_JUDGED, their judgement untold. Then
+ * every problem is thrown; nothing is written.
+ */
+async function refuseTellingWhatWasJudged(job: ImportJob<LoanLedgerRow>, households: HouseholdsService, candidates: Candidate[], judged: ProblemLog): Promise<never> {
+  const { context, problems } = job;
+  const householdRows = candidates.filter((c) => c.input.householdId !== undefined);
+  const told = householdRows.slice(0, await households.searchesLeftFor(context));
+  const untold = new Set(householdRows.slice(told.length).map((c) => c.row));
+  for (const problem of judged.list()) if (!untold.has(problem.row)) problems.add(problem);
+  for (const row of untold) {
+    problems.add({ row, column: 'householdNumber', rule: 'NOT_JUDGED', message: 'the borrower was not judged: your searches by ID number for this hour are used up (a refused ledger\'s judged borrowers count as searches)' });
+  }
+  await households.recordJudgedHouseholds(context, told.map((c) => c.input.householdId!));
+  problems.throwIfAny();
+  throw new Error('unreachable: the file had problems');
 }
 
 /**

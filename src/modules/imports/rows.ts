@@ -33,6 +33,15 @@ export class ProblemLog {
     if (kind === 'format') this.formatProblems += 1;
   }
 
+  get isEmpty(): boolean {
+    return this.problems.length === 0;
+  }
+
+  /** The problems logged so far, in the order they came. */
+  list(): readonly RowProblem[] {
+    return this.problems;
+  }
+
   /** Throws the whole report when any row has a problem; nothing is written then. */
   throwIfAny(): void {
     if (this.problems.length === 0) return;

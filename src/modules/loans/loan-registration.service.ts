@@ -11,6 +11,7 @@ import { inTransaction } from '../../shared/db/transaction';
 import { DomainError } from '../../shared/http/errors';
 import { auditInsert, type SqlPart } from '../audit/audit.service';
 import { Enterprise } from '../enterprises/enterprise.entity';
+import { recordJudgedRefusal } from '../households/id-number-searches';
 import { fileGuaranteeApplication } from '../guarantees/guarantee-filing';
 import { checkCircuitBreakers, checkFundCapacity, checkFundCapacityAndBreakers } from '../funds';
 import { claimIdempotencyKeyWith, hashRequest, storeIdempotentResponse } from '../idempotency/idempotency';
@@ -54,7 +55,11 @@ interface RegisteredLoan {
  * household cannot both succeed.
  */
 export class LoanRegistrationService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    /** ID_SEARCHES_PER_HOUR: a refusal that judged a household borrower counts as a search (recordJudgedRefusal). */
+    private readonly idSearchesPerHour = 60,
+  ) {}
 
   async register(context: AuthenticatedContext, input: NewLoan, idempotencyKey: string): Promise<{ status: number; body: LoanDto }> {
     const bankId = context.user.bankId!;
@@ -79,6 +84,7 @@ export class LoanRegistrationService {
       if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT) {
         throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', [ONE_LOAN_RACE_FAILURE]);
       }
+      if (error instanceof JudgedRefusal) await recordJudgedRefusal(this.dataSource, this.idSearchesPerHour, context.user.id, [error.householdId]);
       throw error;
     }
   }
@@ -144,7 +150,10 @@ export class LoanRegistrationService {
     } else if (breakerArgs) {
       ruleFailures.push(...(await checkCircuitBreakers(manager, breakerArgs)));
     }
-    if (ruleFailures.length > 0) throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', ruleFailures);
+    if (ruleFailures.length > 0) {
+      if (input.borrowerKind === 'household') throw new JudgedRefusal(ruleFailures, input.householdId!);
+      throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', ruleFailures);
+    }
     return this.insertLoan(manager, context, { input, bankId, branchId: branch.id, version, params, borrower, facts, riskFundId, termMonths, principal, referenceRate });
   }
 
@@ -208,6 +217,16 @@ export class LoanRegistrationService {
       facts: { enterpriseKind: enterprise.kind, drivenHouseholds: driven },
       shownAs: { enterprise: { name: enterprise.name, uscc: enterprise.uscc } },
     };
+  }
+}
+
+/** A registration refused after its household borrower was judged: recorded as a search of it (register()). */
+class JudgedRefusal extends DomainError {
+  constructor(
+    failures: unknown[],
+    readonly householdId: string,
+  ) {
+    super('RULE_VIOLATION', 'the loan breaks the rules of its financing model', failures);
   }
 }
 
