@@ -128,6 +128,16 @@ describe('households (SPEC §3)', () => {
     expect(t.logs.join('\n')).to.contain(`${idNumber.slice(0, 6)}********${idNumber.slice(14)}`);
   });
 
+  it('when a household that borrowed is deleted, then 409 and it stays (it once answered 500)', async () => {
+    const [borrower] = await t.db.dataSource.query(
+      `SELECT h.id FROM households h WHERE EXISTS (SELECT 1 FROM loans l WHERE l.household_id = h.id)
+          AND NOT EXISTS (SELECT 1 FROM linkages k WHERE k.household_id = h.id OR k.source_household_id = h.id) LIMIT 1`,
+    );
+    expect(borrower, 'the demo data has such a household').to.not.equal(undefined);
+    expectError(await (await t.as('admin')).delete(`/api/v1/households/${borrower.id}`), 409, 'INVALID_STATE');
+    expect(await t.db.dataSource.query('SELECT count(*)::int AS n FROM households WHERE id = $1', [borrower.id])).to.deep.equal([{ n: 1 }]);
+  });
+
   it('when the same ID number or household number is registered twice, then 409 DUPLICATE and one row stays', async () => {
     const input = newHousehold();
     const poverty = await t.as('poverty.lankao');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { expectError } from '../support/errors';
 import { residentId, unique, uscc } from '../support/fixtures';
 import { startTestApp, type TestApp } from '../support/app';
 
@@ -128,6 +129,7 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
       expect(late.body.error.details.map((d: { field: string; rule: string }) => [d.field, d.rule])).to.deep.equal([
         ['endDate', 'END_AFTER_START'],
         ['startDate', 'BENEFITS_WITHIN_LINKAGE'],
+        ['endDate', 'BENEFITS_WITHIN_LINKAGE'],
       ]);
       expect((await poverty.post(`/api/v1/linkages/${second.body.id}/end`).send({ endedOn: '2025-12-31' })).status).to.equal(200);
       const cut = await poverty.patch(`/api/v1/linkages/${second.body.id}`).send({ endedOn: '2025-03-01' });
@@ -335,6 +337,29 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(row.linkageTypes).to.deep.equal(['order_purchase']);
     const filtered = await enterprise.get(`/api/v1/enterprises/${fengyuanId}/households?type=dividend&limit=200`);
     expect(filtered.body.items.every((i: { linkageTypes: string[] }) => i.linkageTypes.includes('dividend'))).to.equal(true);
+  });
+
+  it('when a linkage has delivered a benefit, then it cannot end before it, nor its agreed end be set before it, and no benefit is reported past the agreed end', async () => {
+    // Found in probing: POST /end took a day before benefits already paid (PATCH refused it); the agreed end bound nothing.
+    const poverty = await t.as('poverty.lankao');
+    const enterprise = await t.as('enterprise');
+    const h = await household('poverty.lankao', LANKAO_VILLAGE, '410225');
+    const own = await poverty.post('/api/v1/linkages').send(linkage('enterprise', fengyuanId, h.id, { type: 'order_purchase' }));
+    expect(own.status, JSON.stringify(own.body)).to.equal(201);
+    const report = (paidOn: string) =>
+      enterprise.post('/api/v1/benefits').set('Idempotency-Key', `b-${unique()}`).send({ linkageId: own.body.id, paidOn, amount: '100.00', kind: 'purchase' });
+    expect((await report('2025-08-01')).status).to.equal(201);
+    const early = await poverty.post(`/api/v1/linkages/${own.body.id}/end`).send({ endedOn: '2025-07-01' });
+    expect(expectError(early, 422, 'RULE_VIOLATION').details).to.deep.equal([
+      { field: 'endedOn', rule: 'BENEFITS_WITHIN_LINKAGE', message: 'a benefit under this linkage was paid on 2025-08-01' },
+    ]);
+    const agreed = await poverty.patch(`/api/v1/linkages/${own.body.id}`).send({ endDate: '2025-07-31' });
+    expect(expectError(agreed, 422, 'RULE_VIOLATION').details).to.deep.include({ field: 'endDate', rule: 'BENEFITS_WITHIN_LINKAGE', message: 'a benefit under this linkage was paid on 2025-08-01' });
+    expect((await poverty.patch(`/api/v1/linkages/${own.body.id}`).send({ endDate: '2025-12-31' })).status).to.equal(200);
+    expect(expectError(await report('2026-01-05'), 422, 'RULE_VIOLATION').details).to.deep.include({
+      field: 'paidOn', rule: 'NOT_AFTER_LINKAGE_END', message: "the linkage's agreed end is 2025-12-31",
+    });
+    expect((await poverty.post(`/api/v1/linkages/${own.body.id}/end`).send({ endedOn: '2025-08-01' })).status).to.equal(200);
   });
 
   it('when the enterprise retries a benefit report with the same Idempotency-Key, then the first answer comes back and one record is stored', async () => {

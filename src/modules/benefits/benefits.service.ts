@@ -97,6 +97,8 @@ export class BenefitsService {
       }
       if (linkage.endedOn && compareDates(input.paidOn as IsoDate, linkage.endedOn as IsoDate) > 0) {
         problems.push({ field: 'paidOn', rule: 'NOT_AFTER_LINKAGE_END', message: `the linkage ended on ${linkage.endedOn}` });
+      } else if (linkage.endDate && compareDates(input.paidOn as IsoDate, linkage.endDate as IsoDate) > 0) {
+        problems.push({ field: 'paidOn', rule: 'NOT_AFTER_LINKAGE_END', message: `the linkage's agreed end is ${linkage.endDate}` });
       }
       if (compareDates(input.paidOn as IsoDate, today) > 0) {
         problems.push({ field: 'paidOn', rule: 'NOT_IN_FUTURE', message: 'a benefit is reported after it is paid' });

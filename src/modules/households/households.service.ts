@@ -280,6 +280,8 @@ export class HouseholdsService {
         [id],
       );
       if (linked > 0) throw new DomainError('INVALID_STATE', 'the household has linkages; end them instead of deleting the household');
+      const [{ borrowed }] = await manager.query('SELECT EXISTS (SELECT 1 FROM loans WHERE household_id = $1) AS borrowed', [id]);
+      if (borrowed) throw new DomainError('INVALID_STATE', 'the household has borrowed: its loans keep it in the register; change its status instead');
       const before = this.toDto(household, context.user);
       await manager.getRepository(HouseholdHistory).delete({ householdId: id });
       await manager.getRepository(Household).delete({ id });

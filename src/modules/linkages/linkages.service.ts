@@ -214,6 +214,9 @@ export class LinkagesService {
       if (benefits!.first !== null && compareDates(benefits!.first as IsoDate, startDate as IsoDate) < 0) {
         problems.push({ field: 'startDate', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.first}` });
       }
+      if (benefits!.last !== null && endDate !== null && changes.endDate !== undefined && compareDates(benefits!.last as IsoDate, endDate as IsoDate) > 0) {
+        problems.push({ field: 'endDate', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.last}` });
+      }
       if (benefits!.last !== null && endedOn !== null && compareDates(benefits!.last as IsoDate, endedOn as IsoDate) > 0) {
         problems.push({ field: 'endedOn', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.last}` });
       }
@@ -243,6 +246,16 @@ export class LinkagesService {
       if (compareDates(input.endedOn as IsoDate, linkage.startDate as IsoDate) < 0) {
         throw new DomainError('RULE_VIOLATION', 'a linkage cannot end before it starts', [
           { field: 'endedOn', rule: 'NOT_BEFORE_START', message: `on or after ${linkage.startDate}` },
+        ]);
+      }
+      // Benefits are paid under a running linkage: it cannot end before one it already delivered (as PATCH refuses).
+      const [{ last }]: Array<{ last: string | null }> = await manager.query(
+        `SELECT max(paid_on)::text AS last FROM benefit_records WHERE linkage_id = $1 AND status <> 'rejected'`,
+        [id],
+      );
+      if (last !== null && compareDates(last as IsoDate, input.endedOn as IsoDate) > 0) {
+        throw new DomainError('RULE_VIOLATION', 'the linkage delivered a benefit after that day', [
+          { field: 'endedOn', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${last}` },
         ]);
       }
       const before = toLinkageDto(linkage);

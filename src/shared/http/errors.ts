@@ -59,6 +59,9 @@ function fromDatabaseError(error: unknown): DomainError | undefined {
       return new DomainError('DUPLICATE', 'a record with the same unique value already exists', { constraint });
     case '23503':
       return new DomainError('REFERENCE_NOT_FOUND', 'a referenced record does not exist or is still in use', { constraint });
+    // ON DELETE RESTRICT: a record others still refer to (the services check first; this is the backstop).
+    case '23001':
+      return new DomainError('INVALID_STATE', 'the record is still referred to by others and cannot be deleted', { constraint });
     case '23514':
       return new DomainError('RULE_VIOLATION', 'the change breaks a rule of the data', { constraint });
     case '23P01':
