@@ -274,6 +274,13 @@ describe('linkages, benefits and the enterprise view (SPEC §3, issue 3)', () =>
     expect(moved.status, JSON.stringify(moved.body)).to.equal(422);
     expect(moved.body.error.details.map((d: { field: string; rule: string }) => `${d.field}:${d.rule}`)).to.include('startDate:SOURCE_IS_DEMONSTRATION');
     expect((await poverty.patch(`/api/v1/linkages/${ok.body.id}`).send({ startDate: '2024-06-01' })).status).to.equal(200);
+    // De-designated since: a correction is judged on its day by the dated designations, and an unchanged day is not judged again.
+    const undesignated = await poverty.post(`/api/v1/households/${demo.id}/demonstration`).send({ isDemonstration: false, effectiveDate: '2025-06-01' });
+    expect(undesignated.status, JSON.stringify(undesignated.body)).to.equal(200);
+    expect((await poverty.patch(`/api/v1/linkages/${ok.body.id}`).send({ startDate: '2024-06-02' })).status, 'designated on that day').to.equal(200);
+    expect((await poverty.patch(`/api/v1/linkages/${ok.body.id}`).send({ startDate: '2024-06-02', agreementNumber: 'XY-1' })).status, 'the same day').to.equal(200);
+    const after = await poverty.patch(`/api/v1/linkages/${ok.body.id}`).send({ startDate: '2025-06-02' });
+    expect(expectError(after, 422, 'RULE_VIOLATION').details).to.deep.include({ field: 'startDate', rule: 'SOURCE_IS_DEMONSTRATION', message: 'the source household was not a demonstration household on 2025-06-02' });
   });
 
   it("when the poverty office reports a benefit, then only under a demonstration household's linkage, and another user confirms it", async () => {

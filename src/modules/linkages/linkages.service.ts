@@ -206,10 +206,16 @@ export class LinkagesService {
         `SELECT min(paid_on)::text AS first, max(paid_on)::text AS last FROM benefit_records WHERE linkage_id = $1 AND status <> 'rejected'`,
         [id],
       );
-      if (changes.startDate !== undefined && linkage.sourceKind === 'household') {
-        const source = await manager.getRepository(Household).findOneByOrFail({ id: linkage.sourceId });
-        const problem = demonstrationSourceProblem(source, startDate);
-        if (problem) problems.push({ field: 'startDate', rule: 'SOURCE_IS_DEMONSTRATION', message: problem });
+      if (changes.startDate !== undefined && changes.startDate !== linkage.startDate && linkage.sourceKind === 'household') {
+        // Judged on the corrected day by the source's dated designations: it may have been de-designated since.
+        const [designation]: Array<{ is_demonstration: boolean }> = await manager.query(
+          `SELECT is_demonstration FROM household_history WHERE household_id = $1 AND kind = 'demonstration' AND effective_date <= $2::date
+            ORDER BY effective_date DESC, id DESC LIMIT 1`,
+          [linkage.sourceId, startDate],
+        );
+        if (!designation?.is_demonstration) {
+          problems.push({ field: 'startDate', rule: 'SOURCE_IS_DEMONSTRATION', message: `the source household was not a demonstration household on ${startDate}` });
+        }
       }
       if (benefits!.first !== null && compareDates(benefits!.first as IsoDate, startDate as IsoDate) < 0) {
         problems.push({ field: 'startDate', rule: 'BENEFITS_WITHIN_LINKAGE', message: `a benefit under this linkage was paid on ${benefits!.first}` });
