@@ -244,6 +244,11 @@ describe('households (SPEC §3)', () => {
     expect(backdated.status).to.equal(422);
     const monitored = await poverty.post(`/api/v1/households/${household.id}/status`).send({ status: 'monitored', effectiveDate: '2026-02-01' });
     expect(monitored.status).to.equal(200);
+    // Not a demonstration household of the register before it was registered (2025-03-01).
+    const beforeRegistered = await poverty.post(`/api/v1/households/${household.id}/demonstration`).send({ isDemonstration: true, effectiveDate: '2025-02-28' });
+    expect(expectError(beforeRegistered, 422, 'RULE_VIOLATION').details).to.deep.equal([{ field: 'effectiveDate', rule: 'NOT_BEFORE_REGISTRATION', message: 'on or after 2025-03-01' }]);
+    const registeredDesignated = await poverty.post('/api/v1/households').send({ ...newHousehold(), isDemonstration: true, demonstrationSince: '2025-02-28' });
+    expect(expectError(registeredDesignated, 422, 'RULE_VIOLATION').details).to.deep.include({ field: 'demonstrationSince', rule: 'NOT_BEFORE_REGISTRATION', message: 'the household is registered from 2025-03-01' });
     const demo = await poverty.post(`/api/v1/households/${household.id}/demonstration`).send({ isDemonstration: true, effectiveDate: '2026-03-01' });
     expect(demo.body).to.include({ isDemonstration: true, demonstrationSince: '2026-03-01' });
     const history = await poverty.get(`/api/v1/households/${household.id}/history`);

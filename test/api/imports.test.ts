@@ -221,11 +221,11 @@ describe('bulk import of the register (SPEC §9, issue 3 item 6)', () => {
   it('when linkages name their source and household by natural keys, then they import; a household outside the county is refused by row', async () => {
     const [fengyuan] = await t.db.dataSource.query(`SELECT e.uscc FROM enterprises e JOIN users u ON u.enterprise_id = e.id WHERE u.username = 'enterprise'`);
     const target = household();
-    const demonstration = household({ isDemonstration: 'true', demonstrationSince: '2025-01-01' });
+    const demonstration = household({ isDemonstration: 'true', demonstrationSince: '2025-01-01', statusSince: '2024-06-01' });
     const plain = household();
     expect((await upload('poverty.lankao', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [target, demonstration, plain]))).status).to.equal(201);
     const qixian = household({ villageCode: qixianVillage });
-    const qixianDemonstration = household({ villageCode: qixianVillage, isDemonstration: 'true', demonstrationSince: '2025-01-01' });
+    const qixianDemonstration = household({ villageCode: qixianVillage, isDemonstration: 'true', demonstrationSince: '2025-01-01', statusSince: '2024-06-01' });
     expect((await upload('poverty', 'households', CSV, csvOf(HOUSEHOLD_COLUMNS, [qixian, qixianDemonstration]))).status).to.equal(201);
 
     const columns = IMPORT_SPECS.linkages.columns.map((c) => c.key);

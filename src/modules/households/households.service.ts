@@ -319,6 +319,15 @@ export class HouseholdsService {
         [id],
       );
       this.refuseEffectiveDate(input.effectiveDate, last?.since ?? null, 'demonstration designation');
+      const [{ registered }] = await manager.query(
+        `SELECT min(effective_date)::text AS registered FROM household_history WHERE household_id = $1 AND kind = 'status'`,
+        [id],
+      );
+      if (registered !== null && compareDates(input.effectiveDate as IsoDate, registered as IsoDate) < 0) {
+        throw new DomainError('RULE_VIOLATION', `the designation cannot take effect before the household was registered (${registered})`, [
+          { field: 'effectiveDate', rule: 'NOT_BEFORE_REGISTRATION', message: `on or after ${registered}` },
+        ]);
+      }
       const before = this.toDto(household, context.user);
       household.isDemonstration = input.isDemonstration;
       household.demonstrationSince = input.isDemonstration ? input.effectiveDate : null;
@@ -423,6 +432,11 @@ export function registrationDateProblems(input: Pick<NewHousehold, 'statusSince'
   for (const field of ['statusSince', 'demonstrationSince'] as const) {
     const date = input[field];
     if (date && compareDates(date as IsoDate, today) > 0) problems.push({ field, rule: 'NOT_IN_FUTURE', message: `${field} cannot be after today (${today})` });
+  }
+  // A household is a demonstration household of the register only once it is in it.
+  const registered = input.statusSince ?? today;
+  if (input.demonstrationSince && compareDates(input.demonstrationSince as IsoDate, registered as IsoDate) < 0) {
+    problems.push({ field: 'demonstrationSince', rule: 'NOT_BEFORE_REGISTRATION', message: `the household is registered from ${registered}` });
   }
   return problems;
 }
