@@ -410,10 +410,20 @@ describe('searches by ID number, limited per user (ID_SEARCHES_PER_HOUR)', () =>
         contractNumber: `HT-${unique()}`, modelCode: 'household_microcredit', borrowerKind: 'household', householdId: household.body.id,
         principal: '99999999.00', rateAnnual: '0.0435', contractDate, maturityDate: '2027-12-31', purpose: '养殖',
       });
-    for (const date of ['2026-02-21', '2026-02-22', '2026-02-23']) expectError(await probe(date), 422, 'RULE_VIOLATION');
+    // A refusal by a check after the borrower's (a bank named as guarantor) says the borrower passed: recorded too (review).
+    const [bank] = await t.db.dataSource.query(`SELECT i.id FROM institutions i JOIN users u ON u.institution_id = i.id WHERE u.username = 'officer.rcb'`);
+    const guarantorTrick = (contractDate: string) =>
+      officer.post('/api/v1/loans').set('Idempotency-Key', `k-${unique()}`).send({
+        contractNumber: `HT-${unique()}`, modelCode: 'government_guarantee', borrowerKind: 'household', householdId: household.body.id,
+        principal: '50000.00', rateAnnual: '0.0435', contractDate, maturityDate: '2027-12-31', purpose: '养殖', guarantorId: bank.id, guaranteeFeeRate: '0.01',
+      });
+    const passed = expectError(await guarantorTrick('2026-02-20'), 422, 'RULE_VIOLATION').details as Array<{ code?: string }>;
+    expect(passed.map((d) => d.code), 'only the guarantor: the borrower passed').to.deep.equal(['GUARANTOR_NOT_A_GUARANTEE_COMPANY']);
+    for (const date of ['2026-02-21', '2026-02-22']) expectError(await probe(date), 422, 'RULE_VIOLATION');
     expect(await searchesOf('officer.rcb'), 'each refusal a search of that household').to.deep.equal(Array.from({ length: 3 }, () => ({ household_id: household.body.id })));
     const refused = expectError(await probe('2026-02-24'), 429, 'RATE_LIMITED');
     expect(refused.details, 'nothing judged is told').to.deep.equal([]);
+    expectError(await guarantorTrick('2026-02-25'), 429, 'RATE_LIMITED');
     expect(await searchesOf('officer.rcb')).to.have.length(3);
   });
 

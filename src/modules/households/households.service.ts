@@ -12,7 +12,7 @@ import { recordAudit } from '../audit/audit.service';
 import { Region } from '../regions/region.entity';
 import { HouseholdHistory } from './household-history.entity';
 import { Household, type HouseholdStatus } from './household.entity';
-import { limitedIdNumberSearch, recordRegisteredAnswers, recordSearchesOf, searchAllowance, searchesLeft } from './id-number-searches';
+import { limitedIdNumberSearch, recordRegisteredAnswers, recordSearchesUpToLimit, searchesLeft } from './id-number-searches';
 import { canChangeStatus, hasPlausibleRegion, MAX_PLAUSIBLE_AGE_YEARS } from './household.status';
 
 export interface HouseholdDto {
@@ -174,14 +174,9 @@ export class HouseholdsService {
     return searchesLeft(this.dataSource, this.idSearchesPerHour, context.user.id);
   }
 
-  /** How many searches by ID number the user has left this hour; a refused loan ledger tells that many borrowers' judgements. */
-  searchesLeftFor(context: AuthenticatedContext): Promise<number> {
-    return searchAllowance(this.dataSource, this.idSearchesPerHour, context.user.id);
-  }
-
-  /** Records the households a refused loan ledger judged as searches of them. */
-  recordJudgedHouseholds(context: AuthenticatedContext, householdIds: readonly string[]): Promise<void> {
-    return recordSearchesOf(this.dataSource, context.user.id, householdIds);
+  /** Records a refused loan ledger's judged households as searches, as far as the user's go; how many may be told. */
+  recordJudgedHouseholds(context: AuthenticatedContext, householdIds: readonly string[]): Promise<number> {
+    return recordSearchesUpToLimit(this.dataSource, this.idSearchesPerHour, context.user.id, householdIds);
   }
 
   /** Records an import's "already registered" answers as searches. */

@@ -70,16 +70,20 @@ export async function recordJudgedRefusal(dataSource: DataSource, perHour: numbe
   });
 }
 
-/** How many searches by ID number the user has left this hour (0 when none). */
-export async function searchAllowance(dataSource: DataSource, perHour: number, userId: string): Promise<number> {
-  const [recent]: Array<{ searches: number }> = await dataSource.query(RECENT_SEARCHES_SQL, [userId]);
-  return Math.max(0, perHour - recent.searches);
-}
-
-/** Records searches of these households by the user (a refused import's judged borrowers). */
-export async function recordSearchesOf(dataSource: DataSource, userId: string, householdIds: readonly string[]): Promise<void> {
-  if (householdIds.length === 0) return;
-  await dataSource.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, unnest($2::uuid[])`, [userId, householdIds]);
+/**
+ * Records searches of these households (a refused import's judged borrowers, in file order) as far as
+ * the user's searches of the hour go, under the user's lock so that concurrent files share one
+ * allowance; returns how many were recorded: the rows that may be told.
+ */
+export async function recordSearchesUpToLimit(dataSource: DataSource, perHour: number, userId: string, householdIds: readonly string[]): Promise<number> {
+  if (householdIds.length === 0) return 0;
+  return inTransaction(dataSource, async (manager) => {
+    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
+    const [recent]: Array<{ searches: number }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
+    const told = householdIds.slice(0, Math.max(0, perHour - recent.searches));
+    if (told.length > 0) await manager.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, unnest($2::uuid[])`, [userId, told]);
+    return told.length;
+  });
 }
 
 const RECENT_SEARCHES_SQL = `SELECT count(*)::int AS searches,

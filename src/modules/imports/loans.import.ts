@@ -148,13 +148,12 @@ export async function importLoans(job: ImportJob<LoanLedgerRow>, households: Hou
 async function refuseTellingWhatWasJudged(job: ImportJob<LoanLedgerRow>, households: HouseholdsService, candidates: Candidate[], judged: ProblemLog): Promise<never> {
   const { context, problems } = job;
   const householdRows = candidates.filter((c) => c.input.householdId !== undefined);
-  const told = householdRows.slice(0, await households.searchesLeftFor(context));
-  const untold = new Set(householdRows.slice(told.length).map((c) => c.row));
+  const told = await households.recordJudgedHouseholds(context, householdRows.map((c) => c.input.householdId!));
+  const untold = new Set(householdRows.slice(told).map((c) => c.row));
   for (const problem of judged.list()) if (!untold.has(problem.row)) problems.add(problem);
   for (const row of untold) {
     problems.add({ row, column: 'householdNumber', rule: 'NOT_JUDGED', message: 'the borrower was not judged: your searches by ID number for this hour are used up (a refused ledger\'s judged borrowers count as searches)' });
   }
-  await households.recordJudgedHouseholds(context, told.map((c) => c.input.householdId!));
   problems.throwIfAny();
   throw new Error('unreachable: the file had problems');
 }

@@ -84,12 +84,32 @@ export class LoanRegistrationService {
       if ((error as { driverError?: { constraint?: string } }).driverError?.constraint === ONE_LOAN_PER_HOUSEHOLD_CONSTRAINT) {
         throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', [ONE_LOAN_RACE_FAILURE]);
       }
-      if (error instanceof JudgedRefusal) await recordJudgedRefusal(this.dataSource, this.idSearchesPerHour, context.user.id, [error.householdId]);
+      // Anything refused once the household borrower was judged tells how it was judged (a later check's
+      // refusal, e.g. the guarantor's, says it passed): recorded as a search of it.
+      const judged = (error as { judgedHouseholdId?: string }).judgedHouseholdId;
+      if (judged !== undefined) await recordJudgedRefusal(this.dataSource, this.idSearchesPerHour, context.user.id, [judged]);
       throw error;
     }
   }
 
   private async createLoan(manager: EntityManager, context: AuthenticatedContext, bankId: string, input: NewLoan, found: RegistrationLookups): Promise<RegisteredLoan> {
+    let judged: string | undefined;
+    try {
+      return await this.assessAndInsert(manager, context, bankId, input, found, (householdId) => (judged = householdId));
+    } catch (error) {
+      if (judged !== undefined && error !== null && typeof error === 'object') Object.assign(error, { judgedHouseholdId: judged });
+      throw error;
+    }
+  }
+
+  private async assessAndInsert(
+    manager: EntityManager,
+    context: AuthenticatedContext,
+    bankId: string,
+    input: NewLoan,
+    found: RegistrationLookups,
+    judging: (householdId: string) => void,
+  ): Promise<RegisteredLoan> {
     const contractDate = input.contractDate as IsoDate;
     const termMonths = termMonthsOf(input);
     // The checks in the order they always ran, each on its part of the one look-up.
@@ -124,6 +144,7 @@ export class LoanRegistrationService {
       ]);
     }
     const borrower = await this.loadBorrower(manager, input, contractDate, found.household);
+    if (input.borrowerKind === 'household') judging(input.householdId!);
     const principal = parseMoney(input.principal);
     const facts = loanFacts({
       input,
@@ -150,10 +171,7 @@ export class LoanRegistrationService {
     } else if (breakerArgs) {
       ruleFailures.push(...(await checkCircuitBreakers(manager, breakerArgs)));
     }
-    if (ruleFailures.length > 0) {
-      if (input.borrowerKind === 'household') throw new JudgedRefusal(ruleFailures, input.householdId!);
-      throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', ruleFailures);
-    }
+    if (ruleFailures.length > 0) throw new DomainError('RULE_VIOLATION', 'the loan breaks the rules of its financing model', ruleFailures);
     return this.insertLoan(manager, context, { input, bankId, branchId: branch.id, version, params, borrower, facts, riskFundId, termMonths, principal, referenceRate });
   }
 
@@ -217,16 +235,6 @@ export class LoanRegistrationService {
       facts: { enterpriseKind: enterprise.kind, drivenHouseholds: driven },
       shownAs: { enterprise: { name: enterprise.name, uscc: enterprise.uscc } },
     };
-  }
-}
-
-/** A registration refused after its household borrower was judged: recorded as a search of it (register()). */
-class JudgedRefusal extends DomainError {
-  constructor(
-    failures: unknown[],
-    readonly householdId: string,
-  ) {
-    super('RULE_VIOLATION', 'the loan breaks the rules of its financing model', failures);
   }
 }
 
