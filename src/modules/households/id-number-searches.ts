@@ -57,8 +57,7 @@ export async function recordRegisteredAnswers(dataSource: DataSource, userId: st
 export async function recordJudgedRefusal(dataSource: DataSource, perHour: number, userId: string, householdIds: readonly string[]): Promise<void> {
   if (householdIds.length === 0) return;
   await inTransaction(dataSource, async (manager) => {
-    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
-    const [recent]: Array<{ searches: number; minutes: number | null }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
+    const recent = await lockedRecentSearches(manager, userId);
     if (recent.searches + householdIds.length > perHour) {
       const minutes = Math.max(1, recent.minutes ?? 60);
       throw new DomainError(
@@ -78,12 +77,22 @@ export async function recordJudgedRefusal(dataSource: DataSource, perHour: numbe
 export async function recordSearchesUpToLimit(dataSource: DataSource, perHour: number, userId: string, householdIds: readonly string[]): Promise<number> {
   if (householdIds.length === 0) return 0;
   return inTransaction(dataSource, async (manager) => {
-    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
-    const [recent]: Array<{ searches: number }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
+    const recent = await lockedRecentSearches(manager, userId);
     const told = householdIds.slice(0, Math.max(0, perHour - recent.searches));
     if (told.length > 0) await manager.query(`INSERT INTO id_number_searches (user_id, household_id) SELECT $1, unnest($2::uuid[])`, [userId, told]);
     return told.length;
   });
+}
+
+/**
+ * Takes the user's search lock for the transaction (searches of a burst are counted one after the
+ * other, each seeing the ones before it committed) and reads the searches of the last hour, with the
+ * minutes until the oldest of them leaves it.
+ */
+async function lockedRecentSearches(manager: EntityManager, userId: string): Promise<{ searches: number; minutes: number | null }> {
+  await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
+  const [recent]: Array<{ searches: number; minutes: number | null }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
+  return recent!;
 }
 
 const RECENT_SEARCHES_SQL = `SELECT count(*)::int AS searches,
@@ -98,8 +107,7 @@ export async function limitedIdNumberSearch<T>(
   search: (manager: EntityManager) => Promise<SearchResult<T>>,
 ): Promise<T> {
   return inTransaction(dataSource, async (manager) => {
-    await manager.query(`SELECT pg_advisory_xact_lock(${ID_SEARCH_LOCK}, hashtext($1))`, [userId]);
-    const [recent]: Array<{ searches: number; minutes: number | null }> = await manager.query(RECENT_SEARCHES_SQL, [userId]);
+    const recent = await lockedRecentSearches(manager, userId);
     if (recent.searches >= perHour) {
       const minutes = Math.max(1, recent.minutes ?? 60);
       throw new DomainError('RATE_LIMITED', `too many searches by ID number (${perHour} an hour); try again in ${minutes} minute${minutes === 1 ? '' : 's'}`);

@@ -110,7 +110,7 @@ export class LoanServicingService {
         throw new DomainError('INVALID_STATE', 'a loan settled after its claim was paid takes no repayments: money recovered from the borrower is recorded on its claim (POST /claims/{id}/recoveries)');
       }
       if (!REPAYABLE_STATUSES.includes(loan.status) && !settledInterest) throw new DomainError('INVALID_STATE', `a ${loan.status} loan takes no repayments`);
-      const problems = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
+      const { problems, plan } = await this.repaymentProblems(manager, loan, input.paidOn as IsoDate, principal, interest);
       if (penalty.greaterThan(0)) problems.push(...(await this.penaltyProblems(manager, loan, input.paidOn as IsoDate, penalty)));
       if (principal.plus(interest).plus(penalty).isZero()) {
         problems.push({ field: 'principal', rule: 'NOT_ZERO', message: 'a repayment pays some principal, interest or penalty' });
@@ -130,7 +130,8 @@ export class LoanServicingService {
       });
       await manager.getRepository(Repayment).insert(repayment);
       const before = toLoanDto(loan);
-      if (!principal.isZero()) await this.replanInterest(manager, loan);
+      // The re-plan the interest cap was checked against (repaymentProblems), now that the repayment is written.
+      if (plan) await this.replanInterest(manager, loan, plan);
       loan.outstandingPrincipal = loan.outstandingPrincipal.minus(principal);
       if (!settledInterest && loan.outstandingPrincipal.isZero() && !(await this.interestStillAsked(manager, loan)).greaterThan(0)) {
         loan.closedOn = await this.paidInFullOn(manager, loanId);
@@ -148,11 +149,7 @@ export class LoanServicingService {
    * first (settlement selects a period's loans by it, and the guarantee is released on it).
    */
   private async paidInFullOn(manager: EntityManager, loanId: string): Promise<string> {
-    const [{ last }]: Array<{ last: string | null }> = await manager.query(
-      `SELECT max(r.paid_on)::text AS last FROM repayments r
-        WHERE r.loan_id = $1 AND r.kind = 'repayment' AND NOT EXISTS (SELECT 1 FROM repayments v WHERE v.reverses_id = r.id)`,
-      [loanId],
-    );
+    const last = await lastStandingRepaymentOn(manager, loanId);
     invariant(last !== null, 'a loan paid in full has a repayment that stands', { loanId });
     return last;
   }
@@ -258,11 +255,7 @@ export class LoanServicingService {
         problems.push({ field: 'writtenOffOn', rule: 'NOT_IN_FUTURE', message: 'record a write-off once it is made' });
       }
       // Closed on the write-off day, the loan must not have taken money after it (settlement stops there).
-      const [{ last }] = await manager.query(
-        `SELECT max(r.paid_on)::text AS last FROM repayments r
-          WHERE r.loan_id = $1 AND r.kind = 'repayment' AND NOT EXISTS (SELECT 1 FROM repayments v WHERE v.reverses_id = r.id)`,
-        [loan.id],
-      );
+      const last = await lastStandingRepaymentOn(manager, loan.id);
       if (last !== null && compareDates(input.writtenOffOn as IsoDate, last as IsoDate) < 0) {
         problems.push({ field: 'writtenOffOn', rule: 'NOT_BEFORE_LAST_REPAYMENT', message: `the loan took a repayment on ${last}` });
       }
@@ -361,8 +354,8 @@ export class LoanServicingService {
    * schedule version when any of it changed. Whether an instalment was paid in full is then judged
    * on each part: principal paid ahead never pays interest.
    */
-  private async replanInterest(manager: EntityManager, loan: Loan): Promise<void> {
-    const { rows, interest } = await this.replannedInterest(manager, loan);
+  private async replanInterest(manager: EntityManager, loan: Loan, plan?: Replanned): Promise<void> {
+    const { rows, interest } = plan ?? (await this.replannedInterest(manager, loan));
     if (interest.every((value, index) => value.eq(rows[index]!.interestDue))) return;
     loan.scheduleVersion += 1;
     await manager
@@ -374,7 +367,7 @@ export class LoanServicingService {
    * The current schedule's rows and the interest each would ask on the balance outstanding after the
    * principal repaid so far, and `extra` (a repayment not yet written) if given.
    */
-  private async replannedInterest(manager: EntityManager, loan: Loan, extra?: DatedPrincipal): Promise<{ rows: ScheduleEntry[]; interest: Decimal[] }> {
+  private async replannedInterest(manager: EntityManager, loan: Loan, extra?: DatedPrincipal): Promise<Replanned> {
     const rows = await this.currentSchedule(manager, loan);
     if (!loan.disbursementDate || rows.length === 0) return { rows, interest: rows.map((r) => r.interestDue) };
     const interest = interestOnBalances({
@@ -402,7 +395,14 @@ export class LoanServicingService {
     return manager.getRepository(ScheduleEntry).find({ where: { loanId: loan.id, version: loan.scheduleVersion }, order: { seq: 'ASC' } });
   }
 
-  private async repaymentProblems(manager: EntityManager, loan: Loan, paidOn: IsoDate, principal: Decimal, interest: Decimal): Promise<Problem[]> {
+  /** The repayment's problems, and the re-plan its principal makes (none when it repays no principal or has problems). */
+  private async repaymentProblems(
+    manager: EntityManager,
+    loan: Loan,
+    paidOn: IsoDate,
+    principal: Decimal,
+    interest: Decimal,
+  ): Promise<{ problems: Problem[]; plan?: Replanned }> {
     const problems: Problem[] = [];
     if (loan.disbursementDate && compareDates(paidOn, loan.disbursementDate as IsoDate) < 0) {
       problems.push({ field: 'paidOn', rule: 'NOT_BEFORE_DISBURSEMENT', message: `the loan was disbursed on ${loan.disbursementDate}` });
@@ -414,8 +414,8 @@ export class LoanServicingService {
     // Against the schedule as this repayment's principal re-plans it (replanInterest), so that a payoff
     // cannot pay the interest of the months it ends, whichever part is recorded first.
     const replans = !principal.isZero() && problems.length === 0;
-    const { rows, interest: replanned } = replans ? await this.replannedInterest(manager, loan, { date: paidOn, amount: principal }) : { rows: await this.currentSchedule(manager, loan), interest: [] };
-    const asked = sumMoney(replans ? replanned : rows.map((r) => r.interestDue));
+    const plan = replans ? await this.replannedInterest(manager, loan, { date: paidOn, amount: principal }) : undefined;
+    const asked = sumMoney(plan ? plan.interest : (await this.currentSchedule(manager, loan)).map((r) => r.interestDue));
     const [{ paid }] = await manager.query(`SELECT coalesce(sum(interest), 0)::text AS paid FROM repayments WHERE loan_id = $1`, [loan.id]);
     const interestOwed = asked.minus(new Decimal(paid));
     if (replans && interestOwed.isNegative()) {
@@ -431,7 +431,7 @@ export class LoanServicingService {
     } else if (interest.greaterThan(Decimal.max(interestOwed, 0))) {
       problems.push({ field: 'interest', rule: 'NOT_MORE_THAN_OUTSTANDING', message: 'more interest than the schedule still asks for', limit: formatMoney(Decimal.max(interestOwed, 0)), actual: formatMoney(interest) });
     }
-    return problems;
+    return problems.length === 0 ? { problems, plan } : { problems };
   }
 
   /**
@@ -534,6 +534,22 @@ export class LoanServicingService {
  * The loan's principal repaid, net, per value date on which it moved, in date order (a day whose
  * repayments were all reversed moved nothing: reversals are dated like what they undo).
  */
+/** A current schedule's rows and the interest each asks once re-planned. */
+interface Replanned {
+  rows: ScheduleEntry[];
+  interest: Decimal[];
+}
+
+/** The latest value date of a repayment that stands (not reversed), or null. */
+async function lastStandingRepaymentOn(manager: EntityManager, loanId: string): Promise<string | null> {
+  const [{ last }]: Array<{ last: string | null }> = await manager.query(
+    `SELECT max(r.paid_on)::text AS last FROM repayments r
+      WHERE r.loan_id = $1 AND r.kind = 'repayment' AND NOT EXISTS (SELECT 1 FROM repayments v WHERE v.reverses_id = r.id)`,
+    [loanId],
+  );
+  return last;
+}
+
 async function principalMovements(manager: EntityManager, loanId: string): Promise<DatedPrincipal[]> {
   const rows: Array<{ paid_on: string; principal: string }> = await manager.query(
     `SELECT paid_on::text, sum(principal)::text AS principal FROM repayments WHERE loan_id = $1
